@@ -1,0 +1,45 @@
+# Two commands for a newcomer (see README.md):
+#   make book   build the HTML book from the committed outputs (no Docker needed) and open it
+#   make test   set up a Docker engine and the course images, then run every test and notebook
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := chapters exercises
+
+.PHONY: book test setup notebooks unit execute lab lint bench clean
+
+# The venv, with the pins, and this folder on its path so notebooks anywhere can `import dockyard`.
+$(STAMP): requirements.txt sample-app/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Dockyard needs Python >= 3.10" if sys.version_info < (3, 10) else 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -c 'import os, sysconfig; open(sysconfig.get_path("purelib") + "/dockyard.pth", "w").write(os.getcwd())'
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/python -m dockyard open-book
+
+setup: $(STAMP)
+	$(BIN)/python -m dockyard setup
+
+# Unit tests, then every notebook (strict nbval), then the check that nothing labelled is left.
+test: setup
+	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/final
+
+# Re-run one notebook in place after editing it, storing real outputs and widget state.
+execute: setup
+	$(BIN)/jupyter execute --inplace $(NB)
+
+lab: setup
+	$(BIN)/pip install --quiet jupyterlab && $(BIN)/jupyter lab
+
+lint: $(STAMP)
+	$(BIN)/ruff check dockyard tests sample-app
+
+bench: setup
+	$(BIN)/python -m dockyard bench
+
+clean:
+	rm -rf _build

@@ -1,0 +1,16 @@
+"""Dockyard's plumbing: what a lesson needs but a learner should not have to read."""
+
+from dockyard.cleanup import cleanup, leftovers
+from dockyard.engine import EngineUnavailable, connect, describe
+from dockyard.labels import LABEL, labels
+from dockyard.names import NameTaken, claim
+from dockyard.ports import LOOPBACK, free_port, host_port
+from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
+from dockyard.show import size, table
+from dockyard.web import wait_for_http
+
+__all__ = [
+    "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
+    "claim", "cleanup", "connect", "describe", "free_port", "host_port", "labels", "leftovers",
+    "sample_image", "size", "table", "wait_for_http",
+]

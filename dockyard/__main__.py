@@ -1,0 +1,5 @@
+"""The course's command line: `python -m dockyard engine|images|cleanup ...`."""
+
+from dockyard.cli import main
+
+main()

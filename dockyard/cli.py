@@ -1,0 +1,78 @@
+"""`python -m dockyard`: set up the engine and images, list the manifest, clean up."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import webbrowser
+from pathlib import Path
+
+from dockyard import images, provision
+from dockyard.cleanup import cleanup
+from dockyard.engine import connect
+from dockyard.errors import CourseError
+
+
+def _setup(args) -> None:
+    provision.ensure_engine()
+    _prepare(args)
+
+
+def _prepare(args) -> None:
+    with connect() as client:
+        images.prepare(client, args.names or None)
+
+
+def _list(args) -> None:
+    with connect() as client:
+        for image in images.manifest():
+            state = "missing"
+            if images.is_present(client, image.name):
+                state = "stand-in" if images.is_standin(client, image.name) else "present"
+            print(f"{image.name:24} {state:9} {image.why}")
+
+
+def _cleanup(args) -> None:
+    with connect() as client:
+        removed = cleanup(client, args.chapter, images=args.images)
+    print("\n".join(f"removed {what}" for what in removed) or "nothing labelled to remove")
+
+
+def _open_book(args) -> None:
+    index = Path("_build/html/index.html").resolve()
+    print(f"The book is built. Open it at: file://{index}")
+    if not os.environ.get("CI"):
+        webbrowser.open(f"file://{index}")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m dockyard", description=__doc__)
+    commands = root.add_subparsers(required=True, metavar="command")
+    engine = commands.add_parser("engine", help="make sure a Docker engine answers (as root on Debian "
+                                                "or Ubuntu, installs and starts one)")
+    engine.set_defaults(run=lambda args: provision.ensure_engine())
+    setup = commands.add_parser("setup", help="engine, then every image in the manifest")
+    setup.add_argument("names", nargs="*")
+    setup.set_defaults(run=_setup)
+    image_commands = commands.add_parser("images", help="the images the course uses").add_subparsers(
+        required=True, metavar="action")
+    prepare = image_commands.add_parser("prepare", help="keep present images; pull, else build stand-ins")
+    prepare.add_argument("names", nargs="*", help="only these images (default: all in the manifest)")
+    prepare.set_defaults(run=_prepare)
+    image_commands.add_parser("list", help="the manifest and what is on the engine").set_defaults(run=_list)
+    commands.add_parser("open-book", help="print where the built book is and open it").set_defaults(
+        run=_open_book)
+    clean = commands.add_parser("cleanup", help="remove the course's labelled containers, networks, volumes")
+    clean.add_argument("--chapter", help="only this chapter's resources")
+    clean.add_argument("--images", action="store_true", help="also remove the course's own built images")
+    clean.set_defaults(run=_cleanup)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except CourseError as error:
+        sys.exit(f"\n{error}")

@@ -1,0 +1,162 @@
+"""The images the course uses: keep what is present, pull what is missing, else build a stand-in."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import yaml
+from docker.errors import APIError, BuildError, ImageNotFound
+
+from dockyard.provision import apt_install
+
+MANIFEST = Path(__file__).with_name("images.yaml")
+STANDINS = Path(__file__).with_name("standins")
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+STANDIN_LABEL = "dockyard.standin"
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str
+    why: str
+    standin: dict = field(default_factory=dict)
+
+
+def manifest() -> list[Image]:
+    entries = yaml.safe_load(MANIFEST.read_text())["images"]
+    return [Image(**entry) for entry in entries]
+
+
+def say(message: str) -> None:
+    print(f"[images] {message}", flush=True)
+
+
+def prepare(client: docker.DockerClient, names: list[str] | None = None) -> dict[str, str]:
+    """Make every manifest image (or those named) present; return how each one got here."""
+    wanted = [image for image in manifest() if names is None or image.name in names]
+    outcome = {}
+    for number, image in enumerate(wanted, 1):
+        outcome[image.name] = _prepare_one(client, image, f"{number}/{len(wanted)}")
+    return outcome
+
+
+def _prepare_one(client: docker.DockerClient, image: Image, step: str) -> str:
+    if is_present(client, image.name):
+        say(f"{step} {image.name}: present")
+        return "present"
+    say(f"{step} {image.name}: missing, pulling ...")
+    try:
+        client.images.pull(image.name)
+        say(f"{step} {image.name}: pulled")
+        return "pulled"
+    except APIError as error:
+        say(f"{step} {image.name}: no registry answers ({_short(error)}); building a stand-in ...")
+    started = time.monotonic()
+    if "rootfs" in image.standin:
+        _import_rootfs(image)
+    else:
+        _build_recipe(client, image)
+    say(f"{step} {image.name}: stand-in built in {time.monotonic() - started:.0f} s")
+    return "stand-in"
+
+
+def is_present(client: docker.DockerClient, name: str) -> bool:
+    try:
+        client.images.get(name)
+    except ImageNotFound:
+        return False
+    return True
+
+
+def is_standin(client: docker.DockerClient, name: str) -> bool:
+    labels = client.images.get(name).labels or {}
+    return STANDIN_LABEL in labels
+
+
+def _standin_labels(image: Image, built_from: str) -> dict[str, str]:
+    return {
+        STANDIN_LABEL: image.name,
+        "org.opencontainers.image.title": f"stand-in for {image.name}",
+        "org.opencontainers.image.description": (
+            f"Built offline by Dockyard in place of the official {image.name}, from {built_from}."
+        ),
+    }
+
+
+def _import_rootfs(image: Image) -> None:
+    """debootstrap a minimal Debian and import it: the root of every stand-in."""
+    suite = image.standin["rootfs"]
+    if not shutil.which("debootstrap"):
+        apt_install(["debootstrap"])
+    labels = _standin_labels(image, f"Debian {suite} (debootstrap --variant=minbase)")
+    with tempfile.TemporaryDirectory(prefix="dockyard-rootfs-") as tmp:
+        root = Path(tmp, "root")
+        subprocess.run(
+            ["debootstrap", "--variant=minbase", suite, str(root), DEBIAN_MIRROR],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        _trust_host_ca(root)
+        _slim(root)
+        changes = ['CMD ["bash"]', "ENV LANG=C.UTF-8"]
+        changes += [f'LABEL "{key}"="{value}"' for key, value in labels.items()]
+        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        args = ["docker", "import", *sum((["--change", c] for c in changes), []), "-", image.name]
+        subprocess.run(args, stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+        tar.wait()
+
+
+def _slim(root: Path) -> None:
+    """Drop docs and apt caches, and keep later installs from adding docs, as Debian's -slim tags do."""
+    for folder in ("usr/share/doc", "usr/share/man", "usr/share/info", "var/cache/apt", "var/lib/apt/lists"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    (root / "var/lib/apt/lists/partial").mkdir(parents=True)
+    (root / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(
+        "path-exclude /usr/share/doc/*\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\n"
+    )
+
+
+def _trust_host_ca(root: Path) -> None:
+    """Carry the host's CA bundle, so pip in a build works behind a TLS-intercepting proxy.
+
+    Placed where update-ca-certificates reads it too, so a later install of ca-certificates keeps it.
+    """
+    if not HOST_CA_BUNDLE.exists():
+        return
+    local = root / "usr/local/share/ca-certificates"
+    local.mkdir(parents=True, exist_ok=True)
+    shutil.copy(HOST_CA_BUNDLE, local / "host-bundle.crt")
+    (root / "etc/ssl/certs").mkdir(parents=True, exist_ok=True)
+    shutil.copy(HOST_CA_BUNDLE, root / "etc/ssl/certs/ca-certificates.crt")
+
+
+def _build_recipe(client: docker.DockerClient, image: Image) -> None:
+    recipe, base = image.standin["recipe"], image.standin["base"]
+    labels = _standin_labels(image, f"{base} and Debian packages (recipe {recipe})")
+    try:
+        for chunk in client.api.build(
+            path=str(STANDINS / recipe), tag=image.name, buildargs={"BASE": base},
+            labels=labels, forcerm=True, pull=False, decode=True,
+        ):
+            _show_build_progress(image.name, chunk)
+    except BuildError as error:
+        raise RuntimeError(f"building the stand-in for {image.name} failed: {error}") from None
+
+
+def _show_build_progress(name: str, chunk: dict) -> None:
+    if "error" in chunk:
+        raise RuntimeError(f"building the stand-in for {name} failed: {chunk['error'].strip()}")
+    line = chunk.get("stream", "").strip()
+    if line.startswith("Step "):
+        say(f"    {name}: {line}")
+
+
+def _short(error: APIError) -> str:
+    detail = str(error.explanation or error).strip()
+    return detail.splitlines()[0][-110:]

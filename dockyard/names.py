@@ -1,0 +1,67 @@
+"""Names the course needs, claimed without ever touching a resource the learner made."""
+
+from __future__ import annotations
+
+import docker
+from docker.errors import ImageNotFound, NotFound
+
+from dockyard.errors import CourseError
+from dockyard.labels import LABEL
+
+REMEDY = {
+    "container": "docker rename {name} <new-name>   (or docker rm -f {name} if you no longer need it)",
+    "network": "docker network rm {name}   (after disconnecting your containers from it)",
+    "volume": "docker volume rm {name}   (only if its data is not needed: back it up first)",
+    "image": "docker tag {name} <new-name> && docker rmi {name}",
+}
+
+
+class NameTaken(CourseError):
+    """A name the course needs belongs to something the learner created."""
+
+    def __init__(self, kind: str, name: str):
+        super().__init__(
+            f"The {kind} name '{name}' is already used by a {kind} that Dockyard did not create, "
+            f"so Dockyard leaves it alone. Free the name yourself, for example with:\n"
+            f"    {REMEDY[kind].format(name=name)}\n"
+            f"then run this cell again."
+        )
+
+
+def _find(client: docker.DockerClient, kind: str, name: str):
+    collections = {
+        "container": client.containers, "network": client.networks,
+        "volume": client.volumes, "image": client.images,
+    }
+    try:
+        found = collections[kind].get(name)
+    except (NotFound, ImageNotFound):
+        return None
+    # get() also matches ID prefixes; only an exact name is a clash.
+    if kind == "container" and found.name != name:
+        return None
+    if kind == "network" and found.name != name:
+        return None
+    return found
+
+
+def _labels(kind: str, resource) -> dict:
+    if kind == "volume":
+        return resource.attrs.get("Labels") or {}
+    return resource.labels or {}
+
+
+def claim(client: docker.DockerClient, kind: str, name: str) -> None:
+    """Free `name` for the course: clear a stale course resource, refuse a learner's one.
+
+    An image tag is refused only if unlabelled; a labelled course image may simply be rebuilt.
+    """
+    found = _find(client, kind, name)
+    if found is None:
+        return
+    if LABEL not in _labels(kind, found):
+        raise NameTaken(kind, name)
+    if kind == "container":
+        found.remove(force=True, v=True)
+    elif kind in ("network", "volume"):
+        found.remove()

@@ -1,0 +1,27 @@
+"""Waiting for a containerised web app to answer, with a bound and a clear message."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from dockyard.errors import CourseError
+
+
+class NotAnswering(CourseError):
+    pass
+
+
+def wait_for_http(url: str, timeout: float = 20, container=None) -> requests.Response:
+    """GET url until the app answers (a fresh container needs a moment to listen)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    logs = container.logs(tail=10).decode(errors="replace") if container is not None else ""
+    raise NotAnswering(f"Nothing answered at {url} within {timeout:.0f} s. Last log lines:\n{logs}")
