@@ -1,5 +1,7 @@
 """Dockyard's plumbing: what a lesson needs but a learner should not have to read."""
 
+from dockyard.builds import own_layers
+from dockyard.builds import steps as build_steps
 from dockyard.cleanup import cleanup, leftovers
 from dockyard.engine import EngineUnavailable, connect, describe
 from dockyard.labels import LABEL, labels
@@ -11,6 +13,6 @@ from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
-    "claim", "cleanup", "connect", "describe", "free_port", "host_port", "labels", "leftovers",
-    "sample_image", "size", "table", "wait_for_http",
+    "build_steps", "claim", "cleanup", "connect", "describe", "free_port", "host_port", "labels",
+    "leftovers", "own_layers", "sample_image", "size", "table", "wait_for_http",
 ]

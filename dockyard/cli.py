@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import webbrowser
+from contextlib import closing
 from pathlib import Path
 
 from dockyard import images, provision
@@ -20,12 +21,12 @@ def _setup(args) -> None:
 
 
 def _prepare(args) -> None:
-    with connect() as client:
+    with closing(connect()) as client:
         images.prepare(client, args.names or None)
 
 
 def _list(args) -> None:
-    with connect() as client:
+    with closing(connect()) as client:
         for image in images.manifest():
             state = "missing"
             if images.is_present(client, image.name):
@@ -34,7 +35,7 @@ def _list(args) -> None:
 
 
 def _cleanup(args) -> None:
-    with connect() as client:
+    with closing(connect()) as client:
         removed = cleanup(client, args.chapter, images=args.images)
     print("\n".join(f"removed {what}" for what in removed) or "nothing labelled to remove")
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dockyard.engine import EngineUnavailable, connect
@@ -28,6 +30,13 @@ class NotebookNeedsEngine(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, self.name
+
+
+def pytest_configure(config):
+    # nbval opens the sanitize file from the notebook's folder; anchor it at the project root.
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).is_absolute():
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
