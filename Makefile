@@ -24,16 +24,19 @@ book: $(STAMP)
 setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
-# Unit tests, then every notebook (strict nbval), then the check that nothing labelled is left.
+# Unit tests, every notebook (strict nbval), the built book in a browser, then the check that
+# nothing labelled is left and the learner's own resources are untouched.
 test: setup
-	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/final
+	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/book tests/final
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup
 	$(BIN)/jupyter execute --inplace $(NB)
 
+# Work through the notebooks in JupyterLab (its pins are in requirements-lab.txt).
 lab: setup
-	$(BIN)/pip install --quiet jupyterlab && $(BIN)/jupyter lab
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	$(BIN)/jupyter lab --notebook-dir=.
 
 lint: $(STAMP)
 	$(BIN)/ruff check dockyard tests sample-app

@@ -9,7 +9,7 @@ import webbrowser
 from contextlib import closing
 from pathlib import Path
 
-from dockyard import images, provision
+from dockyard import browser, images, provision
 from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
@@ -18,6 +18,8 @@ from dockyard.errors import CourseError
 def _setup(args) -> None:
     provision.ensure_engine()
     _prepare(args)
+    if not browser.ensure_browser():
+        print("[browser] no Chromium found: the book's page tests will be skipped.")
 
 
 def _prepare(args) -> None:

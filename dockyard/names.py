@@ -46,7 +46,7 @@ def _find(client: docker.DockerClient, kind: str, name: str):
 
 
 def _labels(kind: str, resource) -> dict:
-    if kind == "volume":
+    if kind in ("volume", "network"):  # these models keep labels only in attrs
         return resource.attrs.get("Labels") or {}
     return resource.labels or {}
 

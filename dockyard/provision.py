@@ -33,16 +33,16 @@ def ensure_engine() -> None:
         say("a Docker engine answers; nothing to change.")
         ensure_plugins()
         return
-    refusal = _why_not_provision()
-    if refusal:
-        raise EngineUnavailable(f"no engine answers, and {refusal}")
+    reason = refusal()
+    if reason:
+        raise EngineUnavailable(f"no engine answers, and {reason}")
     if not shutil.which("dockerd"):
         apt_install(["docker.io"])
     ensure_plugins()
     _start_dockerd()
 
 
-def _why_not_provision() -> str | None:
+def refusal() -> str | None:
     if os.environ.get("DOCKYARD_PROVISION", "1").lower() in {"0", "no", "off", "false"}:
         return "DOCKYARD_PROVISION=0 forbids installing or starting Docker."
     if sys.platform != "linux":
@@ -77,9 +77,9 @@ def ensure_plugins() -> None:
     missing = missing_plugins()
     if not missing:
         return
-    refusal = _why_not_provision()
-    if refusal:
-        say(f"missing CLI plugins: {', '.join(missing)}; {refusal} Install Docker's compose/buildx plugins.")
+    reason = refusal()
+    if reason:
+        say(f"missing CLI plugins: {', '.join(missing)}; {reason} Install Docker's compose/buildx plugins.")
         return
     debs = [PLUGINS[name] for name in missing]
     say(f"adding CLI plugins {', '.join(missing)} from Debian {PLUGIN_SUITE} packages ...")
