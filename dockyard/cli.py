@@ -9,7 +9,7 @@ import webbrowser
 from contextlib import closing
 from pathlib import Path
 
-from dockyard import browser, images, provision
+from dockyard import bench, browser, images, provision
 from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
@@ -49,6 +49,12 @@ def _open_book(args) -> None:
         webbrowser.open(f"file://{index}")
 
 
+def _bench(args) -> None:
+    with closing(connect()) as client:
+        bench.report(client, args.repeat)
+        cleanup(client, bench.CHAPTER)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m dockyard", description=__doc__)
     commands = root.add_subparsers(required=True, metavar="command")
@@ -66,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     image_commands.add_parser("list", help="the manifest and what is on the engine").set_defaults(run=_list)
     commands.add_parser("open-book", help="print where the built book is and open it").set_defaults(
         run=_open_book)
+    timings = commands.add_parser("bench", help="median timings of common operations on this engine")
+    timings.add_argument("--repeat", type=int, default=5)
+    timings.set_defaults(run=_bench)
     clean = commands.add_parser("cleanup", help="remove the course's labelled containers, networks, volumes")
     clean.add_argument("--chapter", help="only this chapter's resources")
     clean.add_argument("--images", action="store_true", help="also remove the course's own built images")

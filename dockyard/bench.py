@@ -1,0 +1,65 @@
+"""`python -m dockyard bench`: medians of the operations a learner waits for, on this engine."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import statistics
+import time
+from collections.abc import Callable
+
+import docker
+
+from dockyard import images
+from dockyard.labels import labels
+from dockyard.ports import LOOPBACK, free_port
+from dockyard.sample import sample_image
+from dockyard.web import wait_for_http
+
+CHAPTER = "bench"
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _serve_and_answer(client: docker.DockerClient, init: bool) -> None:
+    port = free_port()
+    container = client.containers.run(
+        "dockyard/sample-app:latest", detach=True, init=init, labels=labels(CHAPTER),
+        ports={"5000/tcp": (LOOPBACK, port)},
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", container=container)
+    finally:
+        container.remove(force=True)
+
+
+def _quietly(action, *args):
+    with contextlib.redirect_stdout(io.StringIO()):  # time the work, not its progress lines
+        return action(*args)
+
+
+def run(client: docker.DockerClient, repeat: int = 5) -> list[tuple[str, float]]:
+    sample_image(client)
+    return [
+        ("images prepare, all present", median_seconds(lambda: _quietly(images.prepare, client), repeat)),
+        ("sample image rebuild, all cached", median_seconds(lambda: sample_image(client), repeat)),
+        ("run --rm debian true (start to exit)", median_seconds(
+            lambda: client.containers.run("debian:bookworm-slim", ["true"], remove=True,
+                                          labels=labels(CHAPTER)), repeat)),
+        ("sample app: run to first HTTP answer", median_seconds(
+            lambda: _serve_and_answer(client, init=True), repeat)),
+    ]
+
+
+def report(client: docker.DockerClient, repeat: int = 5) -> None:
+    results = run(client, repeat)
+    print(f"median of {repeat} runs each")
+    for name, seconds in results:
+        print(f"  {name:40} {seconds:6.2f} s")
