@@ -1,0 +1,38 @@
+import pytest
+
+from dockyard import provision
+from dockyard.engine import EngineUnavailable
+
+
+def test_an_answering_engine_is_left_as_it_is(client, monkeypatch, capsys):
+    monkeypatch.setattr(provision, "apt_install", lambda packages: pytest.fail(f"installed {packages}"))
+    monkeypatch.setattr(provision, "_start_dockerd", lambda: pytest.fail("started a second dockerd"))
+    provision.ensure_engine()
+    assert "nothing to change" in capsys.readouterr().out
+
+
+def test_the_plugins_compose_and_buildx_answer():
+    assert provision.missing_plugins() == []
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ({"DOCKYARD_PROVISION": "0"}, "DOCKYARD_PROVISION=0 forbids"),
+    ({"DOCKYARD_PROVISION": "off"}, "DOCKYARD_PROVISION=0 forbids"),
+])
+def test_provisioning_can_be_switched_off(monkeypatch, setting, expected):
+    for key, value in setting.items():
+        monkeypatch.setenv(key, value)
+    assert expected in provision.refusal()
+
+
+def test_only_root_may_install(monkeypatch):
+    monkeypatch.delenv("DOCKYARD_PROVISION", raising=False)
+    monkeypatch.setattr(provision.os, "geteuid", lambda: 1000)
+    assert "only root" in provision.refusal()
+
+
+def test_no_engine_and_no_permission_gives_the_one_message(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    monkeypatch.setenv("DOCKYARD_PROVISION", "0")
+    with pytest.raises(EngineUnavailable, match="no engine answers, and DOCKYARD_PROVISION=0"):
+        provision.ensure_engine()
