@@ -6,7 +6,7 @@ from pathlib import Path
 
 import docker
 
-from dockyard.labels import labels
+from dockyard.labels import LABEL, labels
 from dockyard.names import claim
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample-app"
@@ -23,4 +23,6 @@ def sample_image(client: docker.DockerClient, tag: str = SAMPLE_IMAGE) -> docker
     image, _ = client.images.build(
         path=str(SAMPLE_APP), tag=tag, labels=labels("sample-app"), forcerm=True, pull=False
     )
+    # A rebuild after an app change leaves the previous build without a name: drop it, it is ours.
+    client.images.prune(filters={"dangling": True, "label": f"{LABEL}=sample-app"})
     return image
