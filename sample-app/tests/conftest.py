@@ -19,7 +19,7 @@ def client():
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # gone before the suite checks for leftovers
 def servers():
     """Real Redis and PostgreSQL servers in containers, published on free ports of 127.0.0.1.
 
