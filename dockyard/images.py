@@ -158,5 +158,6 @@ def _show_build_progress(name: str, chunk: dict) -> None:
 
 
 def _short(error: APIError) -> str:
-    detail = str(error.explanation or error).strip()
-    return detail.splitlines()[0][-110:]
+    # The engine's message ends with the cause ("... lookup registry-1.docker.io: no such host").
+    detail = str(error.explanation or error).strip().splitlines()[0]
+    return detail.rsplit(": ", 1)[-1][:110]
