@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import docker
-from docker.errors import NotFound
+
+from dockyard.names import find
 
 NAME = "dockyard-test-learner-{kind}"
 # Not the course label: to the course these are the learner's. This mark only lets the next run
@@ -39,12 +40,13 @@ class LearnerResources:
     def problems(self) -> list[str]:
         """What happened to the learner's resources that should not have."""
         found = []
-        for kind, resource in self._lookup().items():
+        current = self._lookup()
+        for kind, resource in current.items():
             if resource is None:
                 found.append(f"the learner's {kind} is gone")
             elif resource.id != self.ids[kind]:
                 found.append(f"the learner's {kind} name now points at another {kind}")
-        container = self._lookup()["container"]
+        container = current["container"]
         if container is not None and container.status != "running":
             found.append(f"the learner's container is {container.status}, not running")
         return found
@@ -62,18 +64,10 @@ class LearnerResources:
             self.client.images.remove(f"{NAME.format(kind='image')}:1")
 
     def _lookup(self) -> dict:
-        getters = {
-            "container": self.client.containers.get, "network": self.client.networks.get,
-            "volume": self.client.volumes.get, "image": self.client.images.get,
-        }
-        names = {kind: NAME.format(kind=kind) + (":1" if kind == "image" else "") for kind in getters}
-        found = {}
-        for kind, get in getters.items():
-            try:
-                found[kind] = get(names[kind])
-            except NotFound:
-                found[kind] = None
-        return found
+        """Each planted resource as its name finds it now (None where nothing has the name)."""
+        names = {kind: NAME.format(kind=kind) for kind in ("container", "network", "volume")}
+        names["image"] = NAME.format(kind="image") + ":1"
+        return {kind: find(self.client, kind, name) for kind, name in names.items()}
 
 
 def _remove_stale(client: docker.DockerClient) -> None:

@@ -28,7 +28,8 @@ class NameTaken(CourseError):
         )
 
 
-def _find(client: docker.DockerClient, kind: str, name: str):
+def find(client: docker.DockerClient, kind: str, name: str):
+    """The container, network, volume or image called exactly `name`, or None."""
     collections = {
         "container": client.containers, "network": client.networks,
         "volume": client.volumes, "image": client.images,
@@ -38,9 +39,7 @@ def _find(client: docker.DockerClient, kind: str, name: str):
     except (NotFound, ImageNotFound):
         return None
     # get() also matches ID prefixes; only an exact name is a clash.
-    if kind == "container" and found.name != name:
-        return None
-    if kind == "network" and found.name != name:
+    if kind in ("container", "network") and found.name != name:
         return None
     return found
 
@@ -56,7 +55,7 @@ def claim(client: docker.DockerClient, kind: str, name: str) -> None:
 
     An image tag is refused only if unlabelled; a labelled course image may simply be rebuilt.
     """
-    found = _find(client, kind, name)
+    found = find(client, kind, name)
     if found is None:
         return
     if LABEL not in _labels(kind, found):
