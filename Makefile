@@ -27,7 +27,7 @@ setup: $(STAMP)
 # Unit tests, every notebook (strict nbval), the built book in a browser, then the check that
 # nothing labelled is left and the learner's own resources are untouched.
 test: setup
-	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/book tests/final
+	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/terminal tests/book tests/final
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup

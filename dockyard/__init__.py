@@ -1,5 +1,7 @@
 """Dockyard's plumbing: what a lesson needs but a learner should not have to read."""
 
+from dockyard.about import about
+from dockyard.buildkit import build
 from dockyard.builds import own_layers
 from dockyard.builds import steps as build_steps
 from dockyard.cleanup import cleanup, leftovers
@@ -8,11 +10,14 @@ from dockyard.labels import LABEL, labels
 from dockyard.names import NameTaken, claim
 from dockyard.ports import LOOPBACK, free_port, host_port
 from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
+from dockyard.scratch import scratch
+from dockyard.shell import sh
 from dockyard.show import size, table
 from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
-    "build_steps", "claim", "cleanup", "connect", "describe", "free_port", "host_port", "labels",
-    "leftovers", "own_layers", "sample_image", "size", "table", "wait_for_http",
+    "about", "build", "build_steps", "claim", "cleanup", "connect", "describe", "free_port",
+    "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
+    "wait_for_http",
 ]

@@ -9,7 +9,7 @@ import webbrowser
 from contextlib import closing
 from pathlib import Path
 
-from dockyard import bench, browser, images, provision
+from dockyard import bench, browser, images, provision, terminal
 from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
@@ -49,6 +49,15 @@ def _open_book(args) -> None:
         webbrowser.open(f"file://{index}")
 
 
+def _terminal(args) -> None:
+    text = terminal.script(Path(args.notebook))
+    if args.output:
+        Path(args.output).write_text(text)
+        print(f"wrote {args.output}; run it from the repository root: bash -eu {args.output}")
+    else:
+        print(text, end="")
+
+
 def _bench(args) -> None:
     with closing(connect()) as client:
         bench.report(client, args.repeat)
@@ -75,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
     timings = commands.add_parser("bench", help="median timings of common operations on this engine")
     timings.add_argument("--repeat", type=int, default=5)
     timings.set_defaults(run=_bench)
+    track = commands.add_parser("terminal", help="a chapter's docker commands, in order, as a bash script")
+    track.add_argument("notebook", help="e.g. chapters/03-containers.ipynb")
+    track.add_argument("-o", "--output", help="write the script here (default: print it)")
+    track.set_defaults(run=_terminal)
     clean = commands.add_parser("cleanup", help="remove the course's labelled containers, networks, volumes")
     clean.add_argument("--chapter", help="only this chapter's resources")
     clean.add_argument("--images", action="store_true", help="also remove the course's own built images")

@@ -112,14 +112,28 @@ def _import_rootfs(image: Image) -> None:
         tar.wait()
 
 
+# What Debian's own -slim images leave out, and the apt settings they ship so later installs stay lean.
+SLIM_EXCLUDED = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "usr/share/groff",
+                 "usr/share/lintian", "usr/share/linda"]
+DEBS = "/var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
+APT_CLEAN = f"""\
+DPkg::Post-Invoke {{ "rm -f {DEBS} || true"; }};
+APT::Update::Post-Invoke {{ "rm -f {DEBS} || true"; }};
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+"""
+
+
 def _slim(root: Path) -> None:
-    """Drop docs and apt caches, and keep later installs from adding docs, as Debian's -slim tags do."""
-    for folder in ("usr/share/doc", "usr/share/man", "usr/share/info", "var/cache/apt", "var/lib/apt/lists"):
+    """Drop docs, locales and apt caches, and keep later installs lean, as Debian's -slim tags do."""
+    for folder in [*SLIM_EXCLUDED, "var/cache/apt", "var/lib/apt/lists"]:
         shutil.rmtree(root / folder, ignore_errors=True)
-    (root / "var/lib/apt/lists/partial").mkdir(parents=True)
-    (root / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(
-        "path-exclude /usr/share/doc/*\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\n"
-    )
+    for folder in ("var/lib/apt/lists/partial", "var/cache/apt/archives/partial"):
+        (root / folder).mkdir(parents=True)
+    excludes = "".join(f"path-exclude /{folder}/*\n" for folder in SLIM_EXCLUDED)
+    (root / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(excludes)
+    (root / "etc/apt/apt.conf.d/docker-clean").write_text(APT_CLEAN)
+    (root / "etc/apt/apt.conf.d/docker-no-languages").write_text('Acquire::Languages "none";\n')
 
 
 def _trust_host_ca(root: Path) -> None:

@@ -1,10 +1,17 @@
-"""Get a Docker engine, Compose v2 and buildx onto a Debian/Ubuntu machine where none is running.
+"""Get a current Docker engine, Compose v2 and buildx onto a Debian/Ubuntu machine where none is running.
 
 Where an engine already answers, nothing changes. Set DOCKYARD_PROVISION=0 to forbid any install.
+
+Debian's stable `docker.io` is years behind what learners run, so the engine comes from Debian's
+testing packages (Debian 13's where testing's do not run here): fetched with `apt-get download`
+against a private source list, unpacked with `dpkg -x` into a private prefix, and started from
+there. Nothing from those suites is installed system-wide; only the host's own `runc`, `iptables`
+and `tini` come through apt.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,11 +22,19 @@ from pathlib import Path
 
 from dockyard.engine import EngineUnavailable, connect, engine_answers
 
+PREFIX = Path("/opt/dockyard-engine")
+RECORD = PREFIX / "engine.json"
 PLUGIN_DIR = Path("/usr/local/lib/docker/cli-plugins")
 DOCKERD_LOG = Path("/var/log/dockyard-dockerd.log")
-# Compose v2 and buildx are not packaged for bookworm; trixie's builds run on it unchanged.
-PLUGIN_SUITE = "trixie"
+# Newest first: testing carries a current engine; Debian 13's is the fallback when testing's
+# binaries do not run on this host (they are built against a newer libc one day or another).
+SUITES = ("testing", "trixie")
+ENGINE_DEBS = ["docker.io", "containerd"]
 PLUGINS = {"compose": "docker-compose", "buildx": "docker-buildx"}
+HOST_PACKAGES = ["runc", "iptables", "tini", "ca-certificates"]
+# The engine's helpers, as the packages lay them out; dockerd finds them on its PATH.
+ENGINE_BINARIES = ["usr/sbin/dockerd", "usr/sbin/docker-proxy", "usr/bin/containerd",
+                   "usr/bin/containerd-shim-runc-v2", "usr/bin/ctr"]
 START_TIMEOUT = 60
 
 
@@ -36,10 +51,10 @@ def ensure_engine() -> None:
     reason = refusal()
     if reason:
         raise EngineUnavailable(f"no engine answers, and {reason}")
-    if not shutil.which("dockerd"):
-        apt_install(["docker.io"])
+    record = installed_engine() or install_engine()
+    say(f"Docker Engine {record['version']} from Debian {record['suite']} in {PREFIX}")
     ensure_plugins()
-    _start_dockerd()
+    start_dockerd()
 
 
 def refusal() -> str | None:
@@ -64,6 +79,75 @@ def apt_install(packages: list[str]) -> None:
     )
 
 
+def installed_engine() -> dict | None:
+    """The engine a previous run put in PREFIX, if it is still there and still runs."""
+    if not RECORD.exists():
+        return None
+    record = json.loads(RECORD.read_text())
+    return record if _runs(PREFIX / "bin") else None
+
+
+def install_engine() -> dict:
+    """Unpack the newest suite's engine whose binaries run on this host into PREFIX."""
+    missing = [name for name in HOST_PACKAGES if not _host_has(name)]
+    if missing:
+        apt_install(missing)
+    for suite in SUITES:
+        with tempfile.TemporaryDirectory(prefix="dockyard-engine-") as tmp:
+            root = _unpack(Path(tmp), suite, ENGINE_DEBS + list(PLUGINS.values()) + _cli_debs())
+            if not _runs(root / "usr/sbin", root / "usr/bin"):
+                say(f"Debian {suite}'s dockerd does not run on this host; trying the next suite.")
+                continue
+            return _install_from(root, suite)
+    raise EngineUnavailable(f"no Debian suite's engine ({', '.join(SUITES)}) runs on this host.")
+
+
+def _host_has(package: str) -> bool:
+    probe = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return "install ok installed" in probe.stdout
+
+
+def _cli_debs() -> list[str]:
+    # The `docker` client usually comes with the machine; fetch one only where it does not.
+    return [] if shutil.which("docker") else ["docker-cli"]
+
+
+def _unpack(folder: Path, suite: str, packages: list[str]) -> Path:
+    say(f"fetching {', '.join(packages)} from Debian {suite} ...")
+    _download_debs(folder, suite, packages)
+    for deb in folder.glob("*.deb"):
+        subprocess.run(["dpkg", "-x", str(deb), str(folder / "root")], check=True)
+    return folder / "root"
+
+
+def _runs(*folders: Path) -> bool:
+    """True when dockerd and containerd in these folders start far enough to print their versions."""
+    found = {name: next((f / name for f in folders if (f / name).exists()), None)
+             for name in ("dockerd", "containerd")}
+    for path in found.values():
+        if path is None or subprocess.run([str(path), "--version"], capture_output=True).returncode:
+            return False
+    return True
+
+
+def _install_from(root: Path, suite: str) -> dict:
+    if PREFIX.exists():
+        shutil.rmtree(PREFIX)
+    (PREFIX / "bin").mkdir(parents=True)
+    for relative in ENGINE_BINARIES:
+        shutil.copy2(root / relative, PREFIX / "bin")
+    # docker-init is tini; the host's static build serves (the package only links to it).
+    (PREFIX / "bin/docker-init").symlink_to(shutil.which("tini-static") or "/usr/bin/tini-static")
+    _install_plugins(root, list(PLUGINS))
+    if (root / "usr/bin/docker").exists():
+        shutil.copy2(root / "usr/bin/docker", "/usr/local/bin/docker")
+    version = subprocess.run([str(PREFIX / "bin/dockerd"), "--version"], capture_output=True,
+                             text=True).stdout.split()[2].rstrip(",")
+    record = {"suite": suite, "version": version}
+    RECORD.write_text(json.dumps(record))
+    return record
+
+
 def missing_plugins() -> list[str]:
     return [name for name in PLUGINS if not _plugin_works(name)]
 
@@ -81,24 +165,24 @@ def ensure_plugins() -> None:
     if reason:
         say(f"missing CLI plugins: {', '.join(missing)}; {reason} Install Docker's compose/buildx plugins.")
         return
-    debs = [PLUGINS[name] for name in missing]
-    say(f"adding CLI plugins {', '.join(missing)} from Debian {PLUGIN_SUITE} packages ...")
+    suite = installed_engine()["suite"] if installed_engine() else SUITES[0]
     with tempfile.TemporaryDirectory(prefix="dockyard-plugins-") as tmp:
-        _download_debs(Path(tmp), debs)
-        PLUGIN_DIR.mkdir(parents=True, exist_ok=True)
-        for deb in Path(tmp).glob("*.deb"):
-            subprocess.run(["dpkg", "-x", str(deb), f"{tmp}/root"], check=True)
-        for binary in Path(tmp, "root/usr/libexec/docker/cli-plugins").iterdir():
-            shutil.copy2(binary, PLUGIN_DIR / binary.name)
+        _install_plugins(_unpack(Path(tmp), suite, [PLUGINS[name] for name in missing]), missing)
     still = missing_plugins()
     if still:
         raise RuntimeError(f"CLI plugins still missing after install: {', '.join(still)}")
 
 
-def _download_debs(folder: Path, packages: list[str]) -> None:
+def _install_plugins(root: Path, names: list[str]) -> None:
+    PLUGIN_DIR.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy2(root / f"usr/libexec/docker/cli-plugins/docker-{name}", PLUGIN_DIR)
+
+
+def _download_debs(folder: Path, suite: str, packages: list[str]) -> None:
     """apt-get download from a private source list, so the system's sources stay untouched."""
     sources = folder / "sources.list"
-    sources.write_text(f"deb http://deb.debian.org/debian {PLUGIN_SUITE} main\n")
+    sources.write_text(f"deb http://deb.debian.org/debian {suite} main\n")
     (folder / "lists/partial").mkdir(parents=True)
     options = [
         f"-oDir::Etc::SourceList={sources}",
@@ -109,14 +193,30 @@ def _download_debs(folder: Path, packages: list[str]) -> None:
         "-qq",
     ]
     subprocess.run(["apt-get", *options, "update"], check=True)
-    subprocess.run(["apt-get", *options, "download", *packages], check=True, cwd=folder)
+    subprocess.run(["apt-get", *options, "download", *packages], check=True, cwd=folder,
+                   stdout=subprocess.DEVNULL)
 
 
-def _start_dockerd() -> None:
+def dockerd_command() -> list[str]:
+    """dockerd with every path spelled out, so it never depends on a config file on the host."""
+    return [
+        str(PREFIX / "bin/dockerd"),
+        "--host", "unix:///var/run/docker.sock",
+        "--data-root", "/var/lib/docker",
+        "--exec-root", "/var/run/docker",
+        "--pidfile", "/var/run/docker.pid",
+        "--init-path", str(PREFIX / "bin/docker-init"),
+    ]
+
+
+def start_dockerd() -> None:
     say(f"starting dockerd in the background (log: {DOCKERD_LOG}) ...")
+    # containerd, its shim and docker-proxy are found on dockerd's PATH; runc is the host's.
+    env = {**os.environ, "PATH": f"{PREFIX / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
     with DOCKERD_LOG.open("ab") as log:
         # setsid: the daemon outlives this command and the test run that called it.
-        subprocess.Popen(["dockerd"], stdout=log, stderr=log, start_new_session=True)
+        subprocess.Popen(dockerd_command(), stdout=log, stderr=log, env=env, start_new_session=True,
+                         cwd="/")
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if engine_answers():

@@ -6,7 +6,7 @@ from dockyard.engine import EngineUnavailable
 
 def test_an_answering_engine_is_left_as_it_is(client, monkeypatch, capsys):
     monkeypatch.setattr(provision, "apt_install", lambda packages: pytest.fail(f"installed {packages}"))
-    monkeypatch.setattr(provision, "_start_dockerd", lambda: pytest.fail("started a second dockerd"))
+    monkeypatch.setattr(provision, "start_dockerd", lambda: pytest.fail("started a second dockerd"))
     provision.ensure_engine()
     assert "nothing to change" in capsys.readouterr().out
 

@@ -1,0 +1,89 @@
+"""`docker build` as a learner runs it: BuildKit, read back from its plain progress output.
+
+The Docker SDK's `images.build()` drives the legacy builder, which Engine 28 deprecates, so where a
+build is the lesson the cell runs the real command. BuildKit runs independent steps in parallel and
+logs them in whatever order they finish; this module sorts them back into Dockerfile order, so a
+cell shows the same lines on every run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dockyard.errors import CourseError
+from dockyard.shell import run
+
+# "#6 [2/5] WORKDIR /app" or "#9 [builder 2/4] RUN pip wheel ..." (stage names in multi-stage builds)
+HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
+CONTEXT = re.compile(r"^#(\d+) \[internal\] load build context$")
+TRANSFER = re.compile(r"^#(\d+) transferring context: (\S+)")
+# The random ref in "failed to calculate checksum of ref 28dc...::yf3s...: "/nope": not found"
+CHECKSUM_REF = re.compile(r"failed to calculate checksum of ref \S+: ")
+
+
+class BuildFailed(CourseError):
+    """`docker build` failed; the message is BuildKit's own error lines."""
+
+
+@dataclass
+class Build:
+    command: str
+    log: str
+    steps: list[dict] = field(default_factory=list)
+    context: str | None = None
+
+    def result(self, instruction: str) -> str:
+        """'cached' or 'built' for the first step whose instruction starts with `instruction`."""
+        return next(s["result"] for s in self.steps if s["instruction"].startswith(instruction))
+
+    def output_of(self, instruction: str) -> list[str]:
+        """What the step's command printed (BuildKit's timestamps removed)."""
+        vertex = next(s["vertex"] for s in self.steps if s["instruction"].startswith(instruction))
+        prefix = re.compile(rf"^#{vertex} \d+\.\d+ ")
+        return [prefix.sub("", line) for line in self.log.splitlines() if prefix.match(line)]
+
+
+def parse(command: str, log: str) -> Build:
+    """The steps of a BuildKit plain-progress log, in Dockerfile order, each cached or built."""
+    build = Build(command, log)
+    vertices = {}
+    context_vertex = None
+    for line in log.splitlines():
+        if match := HEADER.match(line):
+            vertex, stage, number, total, instruction = match.groups()
+            vertices[vertex] = {"stage": stage or "", "step": f"{number}/{total}", "number": int(number),
+                                "instruction": instruction, "result": "built", "vertex": vertex}
+        elif match := CONTEXT.match(line):
+            context_vertex = match[1]
+        elif (match := TRANSFER.match(line)) and match[1] == context_vertex:
+            build.context = match[2]
+        elif line.endswith(" CACHED") and line.split()[0][1:] in vertices:
+            vertices[line.split()[0][1:]]["result"] = "cached"
+    for step in vertices.values():
+        if step["instruction"].startswith("FROM "):
+            step["result"] = "base"  # FROM names the starting image: neither cached nor built
+    build.steps = sorted(vertices.values(), key=lambda s: (s["stage"], s["number"]))
+    return build
+
+
+def build(command: str, show: bool = True, timeout: float = 900) -> Build:
+    """Run a `docker build --progress=plain ...` command line and print its steps in order.
+
+    Each step is shown as BuildKit's terminal view shows it, without the timings:
+    ` => CACHED [2/5] WORKDIR /app`. A failed build raises BuildFailed with BuildKit's error.
+    """
+    ran = run(command, timeout=timeout, check=False)
+    if ran.returncode != 0:
+        errors = [CHECKSUM_REF.sub("", line) for line in ran.lines() if line.startswith("ERROR")]
+        raise BuildFailed("\n".join(errors) or "\n".join(ran.lines()[-8:]))
+    parsed = parse(command, ran.output)
+    if show:
+        print(f"$ {command}")
+        if parsed.context:
+            print(f" => [internal] load build context: transferring context: {parsed.context}")
+        for step in parsed.steps:
+            cached = "CACHED " if step["result"] == "cached" else ""
+            stage = f"{step['stage']} " if step["stage"] else ""
+            print(f" => {cached}[{stage}{step['step']}] {step['instruction']}")
+    return parsed

@@ -1,0 +1,56 @@
+"""Running a docker command line from a lesson cell, exactly as a learner types it in a terminal.
+
+Commands run from the repository's root folder (where a learner who cloned the course stands), with
+stderr folded into stdout in the order the command wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+from dockyard.errors import CourseError
+from dockyard.sample import SAMPLE_APP
+
+REPO = SAMPLE_APP.parent
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class CommandFailed(CourseError):
+    """A command the lesson ran exited non-zero; the message ends with its own last lines."""
+
+
+@dataclass
+class Ran:
+    command: str
+    returncode: int
+    output: str
+
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+def run(command: str, timeout: float = 600, check: bool = True) -> Ran:
+    """Run one shell command line from the repository root; return its exit code and output."""
+    try:
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", command], cwd=REPO, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise CommandFailed(f"`{command}` did not finish within {timeout:.0f} s.") from None
+    ran = Ran(command, done.returncode, ANSI.sub("", done.stdout))
+    if check and ran.returncode != 0:
+        tail = "\n".join(ran.lines()[-8:])
+        raise CommandFailed(f"`{command}` failed with exit code {ran.returncode}:\n{tail}")
+    return ran
+
+
+def sh(command: str, timeout: float = 600, check: bool = True) -> Ran:
+    """Run a command line as a learner would, and print it with its output."""
+    ran = run(command, timeout=timeout, check=check)
+    print(f"$ {command}")
+    if ran.output.strip():
+        print(ran.output.rstrip("\n"))
+    return ran

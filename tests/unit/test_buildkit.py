@@ -1,0 +1,50 @@
+import pytest
+
+import dockyard
+from dockyard import buildkit
+
+# Steps finish out of order: BuildKit logs [3/4] before [2/4] here.
+LOG = """\
+#4 [1/4] FROM docker.io/library/debian:bookworm-slim
+#4 DONE 0.0s
+
+#5 [internal] load build context
+#5 transferring context: 34B done
+#5 DONE 0.0s
+
+#6 [3/4] COPY a.txt /a.txt
+#6 CACHED
+
+#8 [2/4] RUN echo hello 1
+#8 0.273 hello 1
+#8 DONE 0.3s
+
+#9 [builder 1/2] FROM docker.io/library/python:3.11-slim
+"""
+
+
+def test_steps_come_back_in_dockerfile_order_each_cached_or_built():
+    build = buildkit.parse("docker build .", LOG)
+    assert [(s["stage"], s["step"], s["result"]) for s in build.steps] == [
+        ("", "1/4", "base"), ("", "2/4", "built"), ("", "3/4", "cached"), ("builder", "1/2", "base"),
+    ]
+    assert build.context == "34B"
+    assert build.result("COPY") == "cached"
+    assert build.output_of("RUN") == ["hello 1"]
+
+
+def test_a_real_build_is_read_back_and_a_failed_one_names_the_missing_file(client, unique, capsys):
+    tag = f"dockyard/{unique}:1"
+    command = (f"docker build --progress=plain --label dockyard.chapter={unique} -t {tag} - <<'EOF'\n"
+               "FROM debian:bookworm-slim\nRUN echo built\nEOF")
+    try:
+        first = dockyard.build(command)
+        assert first.result("RUN") == "built" and first.output_of("RUN") == ["built"]
+        again = dockyard.build(command)
+        assert again.result("RUN") == "cached"
+        assert " => CACHED [2/2] RUN echo built" in capsys.readouterr().out
+        assert client.images.get(tag).labels["dockyard.chapter"] == unique
+        with pytest.raises(buildkit.BuildFailed, match='"/no": not found'):
+            dockyard.build(f"docker build --progress=plain -t {tag}-x - <<'EOF'\nFROM {tag}\nCOPY no /x\nEOF")
+    finally:
+        dockyard.cleanup(client, unique, images=True)
