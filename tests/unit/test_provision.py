@@ -36,3 +36,29 @@ def test_no_engine_and_no_permission_gives_the_one_message(monkeypatch):
     monkeypatch.setenv("DOCKYARD_PROVISION", "0")
     with pytest.raises(EngineUnavailable, match="no engine answers, and DOCKYARD_PROVISION=0"):
         provision.ensure_engine()
+
+
+def test_a_suite_whose_engine_does_not_run_here_gives_way_to_the_next(monkeypatch, tmp_path, capsys):
+    tried = []
+    monkeypatch.setattr(provision, "_host_has", lambda package: True)
+    monkeypatch.setattr(provision, "_unpack", lambda folder, suite, packages: tried.append(suite) or tmp_path)
+    monkeypatch.setattr(provision, "_runs", lambda *folders: tried[-1] == "trixie")
+    monkeypatch.setattr(provision, "_install_from", lambda root, suite: {"suite": suite, "version": "x"})
+    assert provision.install_engine()["suite"] == "trixie"
+    assert tried == ["testing", "trixie"]
+    assert "Debian testing's dockerd does not run on this host" in capsys.readouterr().out
+
+
+def test_no_suite_that_runs_here_stops_with_the_one_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(provision, "_host_has", lambda package: True)
+    monkeypatch.setattr(provision, "_unpack", lambda folder, suite, packages: tmp_path)
+    monkeypatch.setattr(provision, "_runs", lambda *folders: False)
+    with pytest.raises(EngineUnavailable, match="no Debian suite's engine"):
+        provision.install_engine()
+
+
+def test_dockerd_starts_with_every_path_spelled_out():
+    command = provision.dockerd_command()
+    for flag in ("--data-root", "--exec-root", "--pidfile", "--host", "--init-path"):
+        assert flag in command
+    assert command[0] == str(provision.PREFIX / "bin/dockerd")
