@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 NOTEBOOKS := chapters exercises
 
 .PHONY: book test setup notebooks unit execute lab lint bench clean
@@ -17,6 +18,11 @@ $(STAMP): requirements.txt sample-app/requirements.txt
 	$(BIN)/python -c 'import os, sysconfig; open(sysconfig.get_path("purelib") + "/dockyard.pth", "w").write(os.getcwd())'
 	touch $@
 
+# JupyterLab's pins on top (make lab, and the test that opens a chapter in it).
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	touch $@
+
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	$(BIN)/python -m dockyard open-book
@@ -24,22 +30,24 @@ book: $(STAMP)
 setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
-# Unit tests, every notebook (strict nbval), the built book in a browser, then the check that
-# nothing labelled is left and the learner's own resources are untouched.
-test: setup
-	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/terminal tests/book tests/final
+# Unit tests, every notebook (strict nbval), the built book in a browser, a chapter run in
+# JupyterLab as `make lab` starts it, then the check that nothing labelled is left and the
+# learner's own resources are untouched.
+test: setup $(LAB_STAMP)
+	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/terminal tests/book tests/lab tests/final
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup
 	$(BIN)/jupyter execute --inplace $(NB)
 
-# Work through the notebooks in JupyterLab (its pins are in requirements-lab.txt).
-lab: setup
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
-	$(BIN)/jupyter lab --notebook-dir=.
+# Work through the notebooks in JupyterLab (its pins are in requirements-lab.txt), as root or not,
+# with no news pop-up and no update checks (dockyard/lab.py).
+lab: setup $(LAB_STAMP)
+	$(BIN)/python -m dockyard.lab --notebook-dir=.
 
 lint: $(STAMP)
 	$(BIN)/ruff check dockyard tests sample-app
+	$(BIN)/python -c 'from dockyard import lint; r = lint.report(); [print(n, *f, sep="\n  ") for n, f in r.items()]; raise SystemExit(1 if r else 0)'
 
 bench: setup
 	$(BIN)/python -m dockyard bench

@@ -152,10 +152,11 @@ def _trust_host_ca(root: Path) -> None:
 
 def _build_recipe(client: docker.DockerClient, image: Image) -> None:
     recipe, base = image.standin["recipe"], image.standin["base"]
+    buildargs = {"BASE": base, **image.standin.get("args", {})}
     labels = _standin_labels(image, f"{base} and Debian packages (recipe {recipe})")
     try:
         for chunk in client.api.build(
-            path=str(STANDINS / recipe), tag=image.name, buildargs={"BASE": base},
+            path=str(STANDINS / recipe), tag=image.name, buildargs=buildargs,
             labels=labels, forcerm=True, pull=False, decode=True,
         ):
             _show_build_progress(image.name, chunk)
