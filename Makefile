@@ -47,7 +47,7 @@ lab: setup $(LAB_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dockyard tests sample-app
-	$(BIN)/python -c 'from dockyard import lint; r = lint.report(); [print(n, *f, sep="\n  ") for n, f in r.items()]; raise SystemExit(1 if r else 0)'
+	$(BIN)/python -m dockyard lint
 
 bench: setup
 	$(BIN)/python -m dockyard bench

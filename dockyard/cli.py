@@ -9,7 +9,7 @@ import webbrowser
 from contextlib import closing
 from pathlib import Path
 
-from dockyard import bench, browser, images, provision, terminal
+from dockyard import bench, browser, images, lint, provision, terminal
 from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
@@ -58,6 +58,15 @@ def _terminal(args) -> None:
         print(text, end="")
 
 
+def _lint(args) -> None:
+    findings = lint.report()
+    for name, lines in findings.items():
+        print(name, *lines, sep="\n  ")
+    if findings:
+        sys.exit(f"hadolint: {len(findings)} Dockerfile(s) with findings")
+    print("hadolint: every Dockerfile passes")
+
+
 def _bench(args) -> None:
     with closing(connect()) as client:
         bench.report(client, args.repeat)
@@ -88,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     track.add_argument("notebook", help="e.g. chapters/03-containers.ipynb")
     track.add_argument("-o", "--output", help="write the script here (default: print it)")
     track.set_defaults(run=_terminal)
+    commands.add_parser("lint", help="hadolint over every Dockerfile the course ships or writes in a lesson"
+                        ).set_defaults(run=_lint)
     clean = commands.add_parser("cleanup", help="remove the course's labelled containers, networks, volumes")
     clean.add_argument("--chapter", help="only this chapter's resources")
     clean.add_argument("--images", action="store_true", help="also remove the course's own built images")
