@@ -4,6 +4,7 @@ from dockyard.about import about
 from dockyard.buildkit import build
 from dockyard.builds import own_layers
 from dockyard.builds import steps as build_steps
+from dockyard.checks import check
 from dockyard.cleanup import cleanup, leftovers
 from dockyard.engine import EngineUnavailable, connect, describe
 from dockyard.labels import LABEL, labels
@@ -17,7 +18,7 @@ from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
-    "about", "build", "build_steps", "claim", "cleanup", "connect", "describe", "free_port",
+    "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "free_port",
     "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
     "wait_for_http",
 ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import webbrowser
 from contextlib import closing
 from pathlib import Path
 
-from dockyard import bench, browser, images, lint, provision, terminal
+from rich.console import Console
+from rich.table import Table
+
+from dockyard import bench, browser, handouts, images, lint, progress, provision, terminal
 from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
@@ -58,6 +62,25 @@ def _terminal(args) -> None:
         print(text, end="")
 
 
+def _handouts(args) -> None:
+    for path in handouts.write(Path(args.folder)):
+        print(f"wrote {path}")
+
+
+def _progress(args) -> None:
+    entries = progress.load()
+    if args.json:
+        print(json.dumps(entries, indent=1))
+        return
+    if not entries:
+        print(f"no exercise passed yet ({progress.path()})")
+        return
+    table = Table("chapter", "task", "passed at (UTC)", title=f"Exercises passed: {len(entries)}")
+    for entry in entries:
+        table.add_row(entry["chapter"], entry["task"], entry["passed_at"])
+    Console().print(table)
+
+
 def _lint(args) -> None:
     findings = lint.report()
     for name, lines in findings.items():
@@ -97,6 +120,12 @@ def parser() -> argparse.ArgumentParser:
     track.add_argument("notebook", help="e.g. chapters/03-containers.ipynb")
     track.add_argument("-o", "--output", help="write the script here (default: print it)")
     track.set_defaults(run=_terminal)
+    handout = commands.add_parser("handouts", help="learners' copies of the exercises, without solutions")
+    handout.add_argument("folder", help="where to write them")
+    handout.set_defaults(run=_handouts)
+    passed = commands.add_parser("progress", help="the exercises you have passed, with when")
+    passed.add_argument("--json", action="store_true", help="as JSON, e.g. for an instructor to collect")
+    passed.set_defaults(run=_progress)
     commands.add_parser("lint", help="hadolint over every Dockerfile the course ships or writes in a lesson"
                         ).set_defaults(run=_lint)
     clean = commands.add_parser("cleanup", help="remove the course's labelled containers, networks, volumes")

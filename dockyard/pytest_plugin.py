@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,9 @@ class NotebookNeedsEngine(pytest.Item):
 
 
 def pytest_configure(config):
+    # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's.
+    os.environ.setdefault("DOCKYARD_PROGRESS", str(Path(tempfile.mkdtemp(prefix="dockyard-progress-"))
+                                                   / "progress.json"))
     # nbval opens the sanitize file from the notebook's folder; anchor it at the project root.
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute():

@@ -1,0 +1,62 @@
+"""The exercise-check machinery: messages, progress, handouts."""
+
+import json
+
+import nbformat
+import pytest
+
+import dockyard
+from dockyard import checks, handouts, progress
+from dockyard.checks.core import Conditions
+
+
+@pytest.fixture(autouse=True)
+def own_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKYARD_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def test_a_failed_condition_says_what_was_found_and_expected():
+    conditions = Conditions()
+    conditions.equal("it is running", "exited", "running")
+    assert conditions.items[0].line() == "FAIL it is running: found exited, expected running"
+
+
+def test_every_task_has_hints_that_escalate_and_a_notebook_that_uses_it():
+    checks._load_all()
+    used = "".join(path.read_text() for path in handouts.EXERCISES.glob("*.ipynb"))
+    for task_id, task in checks.TASKS.items():
+        assert len(task.hints) >= 2, task_id
+        assert f'dockyard.check(client, \\"{task_id}\\")' in used, f"{task_id} is checked by no notebook"
+
+
+def test_a_failing_check_raises_one_clear_error_and_records_nothing(client):
+    with pytest.raises(checks.CheckFailed) as caught:
+        dockyard.check(client, "ex01-1")
+    message = str(caught.value)
+    assert "FAIL container dockyard-ex01-1-hello exists: found no such container" in message
+    assert "conditions met" in message and "Hint:" in message
+    assert progress.load() == []
+
+
+def test_a_passing_check_records_chapter_task_and_time(client, monkeypatch):
+    monkeypatch.setitem(checks.TASKS, "ex99-1", checks.Task("ex99-1", lambda c, cs: cs.check("ok", True), ()))
+    dockyard.check(client, "ex99-1")
+    dockyard.check(client, "ex99-1")  # passing again refreshes the entry, it does not add one
+    entries = progress.load()
+    assert [(e["chapter"], e["task"]) for e in entries] == [("ex99", "ex99-1")]
+    assert entries[0]["passed_at"].endswith("+00:00")
+    assert json.loads(progress.path().read_text()) == entries
+
+
+def test_handouts_drop_solutions_and_outputs_and_keep_tasks_hints_and_checks(tmp_path):
+    written = handouts.write(tmp_path)
+    assert [path.name for path in written] == sorted(p.name for p in handouts.EXERCISES.glob("*.ipynb"))
+    for path in written:
+        book = nbformat.read(path, as_version=4)
+        nbformat.validate(book)
+        sources = [cell.source for cell in book.cells]
+        tags = [tag for cell in book.cells for tag in cell.metadata.get("tags", [])]
+        assert not any("{solution-start}" in s or "{solution-end}" in s for s in sources), path.name
+        assert "solution" not in tags and "check" in tags and "learner" in tags
+        assert any("{dropdown} Hint" in s for s in sources)
+        assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code")
