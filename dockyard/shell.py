@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from dockyard.errors import CourseError
-from dockyard.sample import SAMPLE_APP
 
-REPO = SAMPLE_APP.parent
+REPO = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
