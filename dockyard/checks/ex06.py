@@ -1,0 +1,220 @@
+"""Checks for the Networking exercises (ex06)."""
+
+from __future__ import annotations
+
+import time
+
+from dockyard.checks import read, task
+
+CHAPTER = "ex06"
+SAMPLE = "dockyard/sample-app:latest"
+GREETING = "Hello from Docker!"
+
+
+def _labelled(c, found, name) -> None:
+    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
+
+
+def _network(c, client, name):
+    found = read.network(client, name)
+    c.check(f"network {name} exists", found, found="no such network")
+    _labelled(c, found, name)
+    return found
+
+
+def _container(c, client, name, image: str | None = None):
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    _labelled(c, found, name)
+    if image:
+        c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
+    c.equal(f"{name} is running", read.status(found), "running")
+    return found
+
+
+def _endpoint(found, network: str) -> dict:
+    """The container's settings on one network ({} when it is not attached)."""
+    if found is None:
+        return {}
+    return (found.attrs.get("NetworkSettings", {}).get("Networks") or {}).get(network) or {}
+
+
+def _attached(c, found, name, network) -> None:
+    networks = read.networks_of(found)
+    c.check(f"{name} is attached to {network}", network in networks, found=networks or "no network")
+
+
+def _names(endpoint: dict) -> list[str]:
+    # Aliases holds the aliases given; DNSNames (Engine 26 and later) every name the network answers to.
+    return sorted(set(endpoint.get("Aliases") or []) | set(endpoint.get("DNSNames") or []))
+
+
+def _lookup(found, name: str, within: float = 3) -> tuple[int | None, str]:
+    """`getent hosts NAME` inside a running container: (exit code, first address), asked again briefly,
+    since the DNS server may not know a container that started or joined a network a moment ago."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    deadline = time.monotonic() + within
+    while True:
+        ran = found.exec_run(["getent", "hosts", name])
+        words = ran.output.decode(errors="replace").split()
+        if ran.exit_code == 0 or time.monotonic() > deadline:
+            return ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
+        time.sleep(0.2)
+
+
+def _resolves(c, client_container, client_name, name, target, network) -> None:
+    code, address = _lookup(client_container, name)
+    expected = _endpoint(target, network).get("IPAddress") or None
+    if code is None:
+        found = address
+    elif code:
+        found = f"not found (getent exit code {code})"
+    else:
+        found = address if expected else f"{address}, but no {name} container on {network} to compare"
+    c.check(f"inside {client_name}, getent hosts {name} answers the address of {name} on {network}",
+            code == 0 and expected is not None and address == expected, found=found)
+
+
+def _bindings(found, port: str = "5000/tcp") -> list[dict]:
+    """The port's bindings in the container's configuration ([] when it publishes none)."""
+    if found is None:
+        return []
+    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get(port) or []
+
+
+def _where(bindings: list[dict]) -> str:
+    if not bindings:
+        return "not published"
+    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
+                     for b in bindings)
+
+
+def _loopback_only(c, found, name, port: str = "5000/tcp") -> None:
+    bindings = _bindings(found, port)
+    c.check(f"{name} publishes {port} on 127.0.0.1 only",
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
+            expected="127.0.0.1")
+
+
+def _get(found, path: str = "/", within: float = 5) -> tuple[int | None, str]:
+    """(status, body) of a GET on the container's port 5000 as published on 127.0.0.1."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
+    if not ports:
+        return None, "no published port"
+    deadline = time.monotonic() + within
+    while True:  # a fresh container needs a moment before it listens
+        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}{path}")
+        if status is not None or time.monotonic() > deadline:
+            return status, body
+
+
+def _answers(c, found) -> None:
+    status, body = _get(found)
+    c.check(f"GET / on the published port answers 200 {GREETING}", status == 200 and body == GREETING,
+            found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
+
+
+@task("ex06-1", hints=[
+    "A network you create is a separate bridge; a container started with a network option joins that "
+    "network instead of the default bridge.",
+    "client.networks.create(name, driver='bridge', labels=...), then client.containers.run(..., "
+    "network=name, detach=True).",
+    "command=['sleep', 'infinity'] with init=True keeps the container running and lets it stop at once.",
+])
+def own_network(client, c) -> None:
+    network = "dockyard-ex06-1-net"
+    found_network = _network(c, client, network)
+    driver = found_network.attrs.get("Driver") if found_network is not None else None
+    c.equal(f"{network} uses the bridge driver", driver, "bridge")
+    name = "dockyard-ex06-1-app"
+    app = _container(c, client, name)
+    c.equal(f"{name} is attached to {network} only", read.networks_of(app), [network])
+
+
+@task("ex06-2", hints=[
+    "On a user-defined network Docker's DNS server answers for every container by name, and for the "
+    "aliases a container was given on that network.",
+    "Start both containers with network=... ; give the alias with networking_config={network: "
+    "client.api.create_endpoint_config(aliases=['db'])} (CLI --network-alias db).",
+    "Both run debian:bookworm-slim with ['sleep', 'infinity'] and init=True; "
+    "client_container.exec_run(['getent', 'hosts', 'db']) shows the answer.",
+])
+def alias(client, c) -> None:
+    network = "dockyard-ex06-2-net"
+    _network(c, client, network)
+    db_name, client_name = "dockyard-ex06-2-db", "dockyard-ex06-2-client"
+    db = _container(c, client, db_name)
+    _attached(c, db, db_name, network)
+    names = _names(_endpoint(db, network))
+    c.check(f"{db_name} answers to the alias db on {network}", "db" in names, found=names or "no names there")
+    peer = _container(c, client, client_name)
+    _attached(c, peer, client_name, network)
+    _resolves(c, peer, client_name, "db", db, network)
+
+
+@task("ex06-3", hints=[
+    "Publishing forwards a port of the host to a container port; give it the address 127.0.0.1 and no host "
+    "port, and Docker picks a free one on this machine only.",
+    "client.containers.run('dockyard/sample-app:latest', ports={'5000/tcp': ('127.0.0.1', None)}, "
+    "init=True, detach=True, ...); dockyard.host_port(container) reads the port Docker picked.",
+    "CLI: -p 127.0.0.1::5000 (the empty field between the colons is the host port, left to Docker).",
+])
+def publish(client, c) -> None:
+    name = "dockyard-ex06-3-web"
+    web = _container(c, client, name, SAMPLE)
+    bindings = _bindings(web)
+    c.check(f"{name} publishes 5000/tcp", bindings, found="not published")
+    _loopback_only(c, web, name)
+    c.check("Docker picked the host port (none fixed in its configuration)",
+            bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings),
+            found=_where(bindings), expected="host port any")
+    _answers(c, web)
+
+
+@task("ex06-4", hints=[
+    "An internal network has no route out of the host; a container on it cannot publish ports. The web "
+    "container needs the internal network to reach db, and a second, ordinary network to be published on.",
+    "client.networks.create(name, internal=True, labels=...); start db on it with the alias db; create web "
+    "on another network with the published port and REDIS_URL, network.connect(web), then web.start().",
+    "environment={'REDIS_URL': 'redis://db:6379/0'}; GET /visits on web's published port counts visits in "
+    "Redis: it answers {\"visits\": 1} when web reaches db.",
+])
+def isolate(client, c) -> None:
+    back = "dockyard-ex06-4-back"
+    found_back = _network(c, client, back)
+    c.check(f"{back} is internal", found_back is not None and found_back.attrs.get("Internal") is True,
+            found="an ordinary network" if found_back is not None else "no network", expected="internal")
+    db_name, web_name = "dockyard-ex06-4-db", "dockyard-ex06-4-web"
+    db = _container(c, client, db_name, "redis:7")
+    networks = {name: _internal(client, name) for name in read.networks_of(db)}
+    c.check(f"{db_name} is attached to internal networks only", networks and all(networks.values()),
+            found=", ".join(f"{name} ({'internal' if inside else 'not internal'})"
+                            for name, inside in networks.items()) or "no network")
+    names = _names(_endpoint(db, back))
+    c.check(f"{db_name} answers to the name db on {back}", "db" in names, found=names or "not attached there")
+    published = {port: _where(bindings) for port, bindings in _all_bindings(db).items() if bindings}
+    c.check(f"{db_name} publishes no ports", db is not None and not published,
+            found=", ".join(f"{port} on {where}" for port, where in published.items()) or "no container")
+    web = _container(c, client, web_name, SAMPLE)
+    _attached(c, web, web_name, back)
+    env = read.config(web).get("Env") or []
+    url = next((e.split("=", 1)[1] for e in env if e.startswith("REDIS_URL=")), None)
+    c.check(f"{web_name}'s REDIS_URL points at redis://db:6379", (url or "").startswith("redis://db:6379"),
+            found=url or "no REDIS_URL", expected="redis://db:6379/0")
+    _loopback_only(c, web, web_name)
+    _resolves(c, web, web_name, "db", db, back)
+    _answers(c, web)
+
+
+def _internal(client, name: str) -> bool:
+    found = read.network(client, name)
+    return found is not None and found.attrs.get("Internal") is True
+
+
+def _all_bindings(found) -> dict[str, list[dict]]:
+    if found is None:
+        return {}
+    return found.attrs.get("HostConfig", {}).get("PortBindings") or {}
