@@ -19,7 +19,8 @@ def wait_for_http(url: str, timeout: float = 20, container=None) -> requests.Res
     while True:
         try:
             return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+        # Refused, reset, or accepted but not answered yet (gunicorn listens before its worker is ready).
+        except (requests.ConnectionError, requests.Timeout):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.1)
