@@ -7,6 +7,9 @@ removed at once; it never writes to the volume.
 
 from __future__ import annotations
 
+import io
+import tarfile
+
 import docker
 import requests
 from docker.errors import APIError, ImageNotFound, NotFound
@@ -95,15 +98,17 @@ def http_body(url: str, timeout: float = 3) -> tuple[int | None, str]:
 
 
 def volume_files(client: docker.DockerClient, name: str) -> dict[str, str] | None:
-    """Each file in a volume (path relative to its root) with its text, or None without the volume."""
+    """Each file in a volume (path relative to its root) with its text, or None without the volume.
+
+    The files come out as a tar stream, so binary files (a database's) arrive intact; their text is
+    decoded with replacement characters.
+    """
     if volume(client, name) is None:
         return None
-    # Each file as NUL-separated name and text; small files only: checks look for notes, not data sets.
-    script = ('cd /v && find . -type f -size -64k | sort | '
-              'while read -r f; do printf "%s\\0" "$f"; cat "$f"; printf "\\0"; done')
-    output = client.containers.run(
-        READER_IMAGE, ["sh", "-c", script], remove=True, network_disabled=True,
+    archive = client.containers.run(
+        READER_IMAGE, ["tar", "-C", "/v", "-cf", "-", "."], remove=True, network_disabled=True,
         volumes={name: {"bind": "/v", "mode": "ro"}}, labels={LABEL: CHECKER},
-    ).decode(errors="replace")
-    parts = output.split("\0")
-    return {parts[i][2:]: parts[i + 1] for i in range(0, len(parts) - 1, 2)}
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        return {member.name.removeprefix("./"): tar.extractfile(member).read().decode(errors="replace")
+                for member in tar.getmembers() if member.isfile()}
