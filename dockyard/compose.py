@@ -16,8 +16,9 @@ from dockyard.sample import SAMPLE_APP
 
 PROJECT = "dockyard-compose"
 COMPOSE_FILE = SAMPLE_APP / "compose.yaml"
-# Compose reports progress on stderr, one line per step: ` Container dockyard-compose-db-1  Healthy`.
-PROGRESS = re.compile(r'^\s*(Network|Volume|Container)\s+"?([^"\s]+)"?\s+(\w+)\s*$')
+# Compose reports progress on stderr, one line per step: ` Container dockyard-compose-db-1  Healthy`
+# (and ` Image dockyard-compose-web:latest  Removed` for `down --rmi`).
+PROGRESS = re.compile(r'^\s*(Network|Volume|Container|Image)\s+"?([^"\s]+)"?\s+(\w+)\s*$')
 WARNING = re.compile(r"^WARN\[\d+\]|level=warning", re.IGNORECASE)
 BUILD_STEP = re.compile(r"^#\d+ ")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -38,7 +39,7 @@ def compose(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), timeout: float 
 
     Prints the command's output, and of Compose's progress (where the steps of several services
     interleave differently on each run, and builds log their every step) only the last state of each
-    container, network and volume, sorted, plus any warning.
+    container, network, volume and image, sorted, plus any warning.
     """
     stdout, stderr = _run(args, files, timeout)
     for text in (stdout.rstrip("\n"), *summary(stderr)):
