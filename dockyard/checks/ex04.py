@@ -1,0 +1,373 @@
+"""Checks for the Dockerfile exercises (ex04).
+
+Images are read from their configuration, history and layers. What an image does shows only in a
+container, so the tasks ask the learner to keep the containers that ran it; the checks read their
+logs, and in ex04-4 look inside the learner's running container with `exec` (`test`-like commands
+that only read).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from dockyard.builds import instruction
+from dockyard.checks import read, task
+
+CHAPTER = "ex04"
+BASE = "python:3.11-slim"
+# What the setup cell of ex04-4 writes into .env: its value must reach no image.
+SECRET = "ex04-fake-secret-do-not-ship"
+GREETING = "Hello from the ex04 app!"
+BUDGET_MB = 30
+# Dockerfile instructions that store a layer (the others only change the configuration).
+LAYERED = ("RUN", "COPY", "ADD", "WORKDIR")
+PYTHONS = ("python", "python3", "python3.11")
+
+
+# Readers -------------------------------------------------------------------------------------
+
+def _layers(image) -> list[str]:
+    return ((image.attrs.get("RootFS") or {}).get("Layers") or []) if image is not None else []
+
+
+def _steps(image) -> list[str]:
+    """The image's history as Dockerfile lines, oldest first ([] without the image)."""
+    if image is None:
+        return []
+    return [instruction(entry.get("CreatedBy") or "") for entry in reversed(image.history())]
+
+
+def _own_steps(client, image) -> list[str]:
+    """The lines the image adds on top of python:3.11-slim (all of them on another base)."""
+    steps = _steps(image)
+    base = read.image(client, BASE)
+    if base is not None and _on_base(client, image):
+        return steps[len(base.history()):]
+    return steps
+
+
+def _on_base(client, image) -> bool:
+    base = _layers(read.image(client, BASE))
+    return bool(base) and _layers(image)[:len(base)] == base
+
+
+def _copied(step: str) -> list[str] | None:
+    """The sources of a COPY line (`COPY --chown=1:1 a b ./` gives [a, b]), None for other lines."""
+    words = step.split()
+    if not words or words[0] != "COPY":
+        return None
+    words = [word for word in words[1:] if not word.startswith("--")]
+    return [word.removeprefix("./") or "." for word in words[:-1]]
+
+
+def _is_pip_install(step: str) -> bool:
+    return step.startswith("RUN ") and "pip" in step and " install" in step and "requirements.txt" in step
+
+
+def _short(steps: list[str]) -> str:
+    return " | ".join(step if len(step) < 50 else step[:47] + "..." for step in steps) or "no steps"
+
+
+def _logs(found) -> str:
+    return found.logs().decode(errors="replace").strip() if found is not None else ""
+
+
+def _first_line(found) -> str:
+    return next((line.strip() for line in _logs(found).splitlines() if line.strip()), "")
+
+
+def _exec(found, command: list[str]) -> tuple[int | None, str]:
+    if read.status(found) != "running":
+        return None, "no running container"
+    ran = found.exec_run(command)
+    return ran.exit_code, ran.output.decode(errors="replace").strip()
+
+
+def _command(container) -> str:
+    """What a container was started with, as the check compares it."""
+    if container is None:
+        return "no container"
+    config = read.config(container)
+    return f"ENTRYPOINT {json.dumps(config.get('Entrypoint'))}, CMD {json.dumps(config.get('Cmd'))}"
+
+
+def _env(resource) -> list[str]:
+    return read.config(resource).get("Env") or []
+
+
+def _is_root(user: str | None) -> bool:
+    return (user or "").split(":")[0] in ("", "root", "0")
+
+
+# Shared conditions ---------------------------------------------------------------------------
+
+def _labelled(c, found, name) -> None:
+    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
+
+
+def _image(c, client, tag):
+    found = read.image(client, tag)
+    c.check(f"image {tag} exists", found, found="no such image")
+    _labelled(c, found, tag)
+    base = read.image(client, BASE)
+    where = ("no image" if found is None else f"{BASE} is not on this engine" if base is None
+             else "another base image")
+    c.check(f"{tag} is built on {BASE}", found is not None and _on_base(client, found), found=where)
+    return found
+
+
+def _container(c, client, name, image: str):
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    _labelled(c, found, name)
+    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
+    return found
+
+
+def _exited_ok(c, found, name) -> None:
+    status = read.status(found)
+    code = found.attrs["State"].get("ExitCode") if found is not None else None
+    c.check(f"{name} has exited with code 0", status == "exited" and code == 0,
+            found=f"{status}, exit code {code}" if found is not None else "no container",
+            expected="exited, exit code 0")
+
+
+def _printed(c, found, name, what: str) -> None:
+    first = _first_line(found)
+    c.check(f"{name} printed {what}", first == what, found=first[:60] or "no output", expected=what)
+
+
+# Tasks ---------------------------------------------------------------------------------------
+
+@task("ex04-1", hints=[
+    "ENV, LABEL, WORKDIR and CMD each set one field of the image's configuration; a container sees the "
+    "image's ENV unless you override it with -e when it starts. CMD in exec form (a JSON list) runs no "
+    "shell, so a $GREETING in it stays as it is: let Python read the variable.",
+    'In the Dockerfile: WORKDIR /app, ENV GREETING=hello, LABEL org.opencontainers.image.title=greeter, '
+    'CMD ["python", "-c", "..."]; build it with docker build --label dockyard.chapter=ex04 -t '
+    "dockyard/ex04-1-greeter:1 - (the Dockerfile on standard input).",
+    "Python reads the variable with os.environ['GREETING']; run the container without a command, with "
+    "environment={'GREETING': 'bonjour'} (CLI -e GREETING=bonjour), and keep it after it exits.",
+])
+def greeter(client, c) -> None:
+    tag = "dockyard/ex04-1-greeter:1"
+    image = _image(c, client, tag)
+    config = read.config(image)
+    c.equal(f"{tag}'s working folder is /app", config.get("WorkingDir"), "/app")
+    c.check(f"{tag}'s environment sets GREETING=hello", "GREETING=hello" in _env(image),
+            found=[e for e in _env(image) if e.startswith("GREETING=")] or "no GREETING",
+            expected="GREETING=hello")
+    title = (config.get("Labels") or {}).get("org.opencontainers.image.title")
+    c.equal(f"{tag}'s label org.opencontainers.image.title is greeter", title, "greeter")
+    cmd = config.get("Cmd")
+    c.check(f"{tag}'s CMD is in exec form (a JSON list, no /bin/sh -c)",
+            isinstance(cmd, list) and cmd and cmd[:2] != ["/bin/sh", "-c"],
+            found=json.dumps(cmd) if cmd is not None else "no CMD", expected='["program", "argument", ...]')
+    name = "dockyard-ex04-1-bonjour"
+    run = _container(c, client, name, tag)
+    c.check(f"{name} runs the image's CMD (no command of its own)",
+            run is not None and image is not None and read.config(run).get("Cmd") == cmd,
+            found=json.dumps(read.config(run).get("Cmd")) if run is not None else "no container",
+            expected=json.dumps(cmd) if image is not None else "the image's CMD")
+    c.check(f"{name}'s environment sets GREETING=bonjour", "GREETING=bonjour" in _env(run),
+            found=[e for e in _env(run) if e.startswith("GREETING=")] or "no GREETING",
+            expected="GREETING=bonjour")
+    _exited_ok(c, run, name)
+    _printed(c, run, name, "bonjour")
+
+
+@task("ex04-2", hints=[
+    "A container runs ENTRYPOINT followed by CMD. What you pass after the image name replaces CMD only, "
+    "so put the program in ENTRYPOINT and its default arguments in CMD, both in exec form.",
+    'ENTRYPOINT ["python", "-m", "calendar"] and CMD ["2000", "1"]; docker run IMAGE runs both, '
+    "docker run IMAGE 1969 7 keeps the entrypoint and replaces the CMD.",
+    'client.containers.run(tag, name=..., detach=True, labels=...) for the default; add command=["1969", '
+    '"7"] for the other; wait() for each, and keep them both.',
+])
+def calendar(client, c) -> None:
+    tag = "dockyard/ex04-2-calendar:1"
+    image = _image(c, client, tag)
+    config = read.config(image)
+    entrypoint = config.get("Entrypoint")
+    c.check(f"{tag}'s ENTRYPOINT runs python -m calendar in exec form",
+            isinstance(entrypoint, list) and len(entrypoint) == 3 and entrypoint[0].split("/")[-1] in PYTHONS
+            and entrypoint[1:] == ["-m", "calendar"],
+            found=json.dumps(entrypoint), expected='["python", "-m", "calendar"]')
+    c.check(f"{tag}'s CMD is the default arguments 2000 1", config.get("Cmd") == ["2000", "1"],
+            found=json.dumps(config.get("Cmd")) if config.get("Cmd") is not None else "no CMD",
+            expected='["2000", "1"]')
+    default = "dockyard-ex04-2-default"
+    found = _container(c, client, default, tag)
+    given = read.config(found)
+    c.check(f"{default} was given no command (it runs the image's ENTRYPOINT and CMD)",
+            found is not None and image is not None and given.get("Cmd") == config.get("Cmd")
+            and given.get("Entrypoint") == entrypoint,
+            found=_command(found))
+    _exited_ok(c, found, default)
+    _printed(c, found, default, "January 2000")
+    july = "dockyard-ex04-2-july"
+    found = _container(c, client, july, tag)
+    given = read.config(found)
+    c.check(f"{july} keeps the image's ENTRYPOINT and was given the command 1969 7",
+            found is not None and image is not None and given.get("Entrypoint") == entrypoint
+            and given.get("Cmd") == ["1969", "7"],
+            found=_command(found), expected=f"ENTRYPOINT {json.dumps(entrypoint)}, CMD [\"1969\", \"7\"]")
+    _exited_ok(c, found, july)
+    _printed(c, found, july, "July 1969")
+
+
+@task("ex04-3", hints=[
+    "A build reuses a step from its cache while that step and every step before it are unchanged. Copy "
+    "the file that lists the dependencies alone, install, and copy the code last: then a code change "
+    "reruns only the last COPY.",
+    "FROM python:3.11-slim, WORKDIR /app, COPY requirements.txt ., RUN pip install --no-cache-dir -r "
+    'requirements.txt, COPY . ., CMD ["python", "app.py"]; build /tmp/dockyard-ex04/app as :1.',
+    "Then append a line to /tmp/dockyard-ex04/app/app.py (echo '# edited' >> ...) and build the same folder "
+    "again as dockyard/ex04-3-app:2, without --no-cache: the pip install step says CACHED.",
+])
+def cache_order(client, c) -> None:
+    first, second = "dockyard/ex04-3-app:1", "dockyard/ex04-3-app:2"
+    image = _image(c, client, first)
+    steps = _own_steps(client, image)
+    pip = next((i for i, step in enumerate(steps) if _is_pip_install(step)), None)
+    copies = {i: _copied(step) for i, step in enumerate(steps) if _copied(step) is not None}
+    before = [sources for i, sources in copies.items() if pip is not None and i < pip]
+    after = [sources for i, sources in copies.items() if pip is not None and i > pip]
+    history = _short(steps) if image is not None else "no image"
+    c.check(f"{first}'s history has a RUN that pip installs -r requirements.txt", pip is not None,
+            found=history)
+    c.check("a COPY of requirements.txt alone comes before pip install", ["requirements.txt"] in before,
+            found=history)
+    c.check("no COPY before pip install brings in the code", pip is not None
+            and all(sources == ["requirements.txt"] for sources in before), found=history)
+    c.check("the app's code is copied after pip install",
+            any("." in sources or "app.py" in sources for sources in after), found=history)
+    c.check(f"{first}'s CMD runs python app.py in exec form",
+            read.config(image).get("Cmd") in ([p, "app.py"] for p in PYTHONS),
+            found=json.dumps(read.config(image).get("Cmd")) if image is not None else "no image",
+            expected='["python", "app.py"]')
+    edited = _image(c, client, second)
+    ours, theirs = _layers(image), _layers(edited)
+    c.check(f"{second} has a layer that {first} lacks (your edit of app.py)",
+            edited is not None and image is not None and bool(set(theirs) - set(ours)),
+            found=f"the same layers as {first}" if edited is not None and image is not None
+            else "one image is missing")
+    upto = {tag: _through_pip(found) for tag, found in ((first, image), (second, edited))}
+    shared = (None not in upto.values() and upto[first] == upto[second]
+              and ours[:upto[first]] == theirs[:upto[first]])
+    c.check(f"{second} reuses {first}'s layers up to and including pip install (the cache answered them)",
+            shared, found=_reuse(ours, theirs, upto), expected="every layer up to pip install shared")
+
+
+def _through_pip(image) -> int | None:
+    """How many of the image's layers lie at or below its pip install step (None without one).
+
+    Counted from the top, where the learner's own steps are: each RUN, COPY, ADD and WORKDIR line
+    above pip install stores one layer.
+    """
+    steps = _steps(image)
+    pip = next((i for i in range(len(steps) - 1, -1, -1) if _is_pip_install(steps[i])), None)
+    if pip is None:
+        return None
+    above = sum(1 for step in steps[pip + 1:] if step.split(" ")[0] in LAYERED)
+    return len(_layers(image)) - above
+
+
+def _reuse(ours: list[str], theirs: list[str], upto: dict) -> str:
+    if None in upto.values():
+        return "no pip install step in " + " and ".join(tag for tag, n in upto.items() if n is None)
+    pairs = zip(ours, theirs, strict=False)  # the shorter image ends the comparison
+    common = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(ours), len(theirs)))
+    return f"{common} layers shared, pip install at layer {max(upto.values())}"
+
+
+@task("ex04-4", hints=[
+    "Read the conditions one by one: most are one Dockerfile line (USER, EXPOSE, HEALTHCHECK, WORKDIR), "
+    "the clutter and the size are the .dockerignore's job, and the rest is how you start the container.",
+    "RUN useradd --uid 10001 --no-create-home appuser, then USER 10001; EXPOSE 8080; HEALTHCHECK with "
+    "--start-interval=2s and a python -c that opens http://127.0.0.1:8080/health; a .dockerignore with "
+    ".env, .venv, **/__pycache__, **/*.pyc and tests.",
+    "docker run -d --init --name dockyard-ex04-4-web --label dockyard.chapter=ex04 -p 127.0.0.1::8080 "
+    "dockyard/ex04-4-web:1; the health turns healthy after the first check that passes.",
+])
+def web(client, c) -> None:
+    tag = "dockyard/ex04-4-web:1"
+    image = _image(c, client, tag)
+    config = read.config(image)
+    c.equal(f"{tag}'s working folder is /app", config.get("WorkingDir"), "/app")
+    user = config.get("User")
+    c.check(f"{tag} runs as a user other than root", image is not None and not _is_root(user),
+            found="no image" if image is None else user or "root (no USER)",
+            expected="a non-root user, such as 10001")
+    exposed = sorted(config.get("ExposedPorts") or {})
+    c.check(f"{tag} exposes 8080/tcp", "8080/tcp" in exposed, found=exposed or "no port")
+    test = (config.get("Healthcheck") or {}).get("Test") or []
+    c.check(f"{tag} has a HEALTHCHECK", test and test[0] != "NONE", found=test or "none")
+    base = read.image(client, BASE)
+    added = image.attrs["Size"] - base.attrs["Size"] if image is not None and base is not None else None
+    c.check(f"{tag} adds at most {BUDGET_MB} MB to {BASE}", added is not None and added <= BUDGET_MB * 1e6,
+            found=f"{added / 1e6:.1f} MB" if added is not None else "no image to weigh")
+    seen = json.dumps(config) + " ".join(entry.get("CreatedBy") or "" for entry in
+                                         (image.history() if image is not None else []))
+    c.check(f"the secret from .env is neither in {tag}'s configuration nor in its history",
+            image is not None and SECRET not in seen,
+            found="no image" if image is None else "the secret's value")
+    name = "dockyard-ex04-4-web"
+    run = _container(c, client, name, tag)
+    c.equal(f"{name} is running", read.status(run), "running")
+    bindings = _bindings(run)
+    c.check(f"{name} publishes 8080/tcp on 127.0.0.1 only",
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
+            found=", ".join(f"{b.get('HostIp') or 'all interfaces'}" for b in bindings) or "not published",
+            expected="127.0.0.1")
+    health = _health(run)
+    c.check(f"{name} is healthy", health == "healthy", expected="healthy",
+            found=health or ("no health status: no HEALTHCHECK" if run is not None else "no container"))
+    code, status = _exec(run, ["cat", "/proc/1/status"])
+    uids = [line.split()[2] for line in status.splitlines() if line.startswith("Uid:")] if code == 0 else []
+    uid = uids[0] if uids else None  # the effective uid: Uid: real effective saved filesystem
+    c.check(f"inside {name}, the app's process runs as a non-root user", uid not in (None, "0"),
+            found=f"uid {uid}" if uid is not None else status)
+    _clean_app_folder(c, run, name)
+    status_code, body = _get(run)
+    c.check(f"GET / on the published port answers 200 {GREETING}", status_code == 200 and body == GREETING,
+            found=f"{status_code} {body[:60]}" if status_code is not None else body,
+            expected=f"200 {GREETING}")
+
+
+def _clean_app_folder(c, run, name) -> None:
+    clutter = ["(", "-name", ".env", "-o", "-name", ".venv", "-o", "-name", "__pycache__", ")"]
+    code, out = _exec(run, ["find", "/app", *clutter, "-prune", "-print"])
+    found = out if code is None else ("no /app folder" if code else out.replace("\n", ", ") or "none")
+    c.check(f"inside {name}, /app holds no .env, .venv or __pycache__", code == 0 and not out, found=found)
+
+
+def _bindings(found) -> list[dict]:
+    if found is None:
+        return []
+    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get("8080/tcp") or []
+
+
+def _health(found, within: float = 10) -> str | None:
+    """The container's health, given a few seconds to leave `starting` (a check runs every few seconds)."""
+    deadline = time.monotonic() + within
+    health = read.health(found)
+    while health == "starting" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        health = read.health(found)
+    return health
+
+
+def _get(found, within: float = 5) -> tuple[int | None, str]:
+    """(status, body) of a GET of / on the container's port 8080 as published on 127.0.0.1."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ports = [port for ip, port in read.published(found, "8080/tcp") if ip == "127.0.0.1"]
+    if not ports:
+        return None, "no port published on 127.0.0.1"
+    deadline = time.monotonic() + within
+    while True:  # a fresh container needs a moment before it listens
+        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
+        if status is not None or time.monotonic() > deadline:
+            return status, body

@@ -1,0 +1,318 @@
+"""The Dockerfile checks: wrong or missing work fails by its condition; the right work passes.
+
+Each variant image is built once per module under a tag of its own (`dockyard/ex04-test-...`); a test
+points the tag a check reads at one variant, and the fixture takes that tag away again.
+"""
+
+import shutil
+import time
+
+import docker
+import pytest
+
+import dockyard
+from dockyard.checks import evaluate
+from dockyard.shell import REPO, run
+
+LABELS = {"dockyard.chapter": "ex04"}
+APP = REPO / "exercises" / "files" / "ex04" / "app"
+CHECKED = ["dockyard/ex04-1-greeter:1", "dockyard/ex04-2-calendar:1", "dockyard/ex04-3-app:1",
+           "dockyard/ex04-3-app:2", "dockyard/ex04-4-web:1"]
+EMPTY = {
+    "ex04-1": "image dockyard/ex04-1-greeter:1 exists",
+    "ex04-2": "image dockyard/ex04-2-calendar:1 exists",
+    "ex04-3": "image dockyard/ex04-3-app:1 exists",
+    "ex04-4": "image dockyard/ex04-4-web:1 exists",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def images(client):
+    dockyard.cleanup(client, "ex04", images=True)
+    yield
+    dockyard.cleanup(client, "ex04", images=True)
+
+
+@pytest.fixture(autouse=True)
+def clean(client):
+    def tidy():
+        dockyard.cleanup(client, "ex04")
+        for tag in CHECKED:
+            try:
+                client.images.remove(tag)  # every variant keeps its own tag: this only untags
+            except docker.errors.ImageNotFound:
+                pass
+    tidy()
+    yield
+    tidy()
+
+
+def failed(client, task_id):
+    return [item.label for item in evaluate(client, task_id).failed]
+
+
+def build(tag, dockerfile, context=None, flags=""):
+    """docker build with the Dockerfile on standard input, from a context folder or none."""
+    source = f"-f- {context}" if context else "-"
+    run(f"docker build -q --label dockyard.chapter=ex04 {flags} -t {tag} {source} <<'EOF'\n{dockerfile}\nEOF")
+    return tag
+
+
+def use(client, variant, tag):
+    repository, version = tag.rsplit(":", 1)
+    client.images.get(variant).tag(repository, version)
+
+
+def ran(client, image, name, command=None, wait=True, **options):
+    container = client.containers.run(image, command, name=name, labels=LABELS, detach=True, **options)
+    if wait:
+        container.wait(timeout=30)
+    return container
+
+
+@pytest.mark.parametrize("task_id", sorted(EMPTY))
+def test_an_empty_engine_fails_every_task(client, task_id):
+    labels = failed(client, task_id)
+    assert EMPTY[task_id] in labels
+    assert any(label.startswith("container dockyard-ex04-") or label.startswith("image dockyard/ex04-3-app:2")
+               for label in labels)
+
+
+# ex04-1: a greeter with its own defaults
+
+GREETER = """FROM python:3.11-slim
+WORKDIR /app
+ENV GREETING=hello
+LABEL org.opencontainers.image.title=greeter
+CMD {cmd}"""
+RIGHT_CMD = """["python", "-c", "import os; print(os.environ['GREETING'])"]"""
+
+
+@pytest.fixture(scope="module")
+def greeter(client):
+    return build("dockyard/ex04-test-greeter-right:1", GREETER.format(cmd=RIGHT_CMD))
+
+
+def test_ex04_1_rejects_an_exec_form_cmd_that_expects_a_shell(client):
+    use(client, build("dockyard/ex04-test-greeter-echo:1", GREETER.format(cmd='["echo", "$GREETING"]')),
+        "dockyard/ex04-1-greeter:1")
+    ran(client, "dockyard/ex04-1-greeter:1", "dockyard-ex04-1-bonjour", environment={"GREETING": "bonjour"})
+    assert failed(client, "ex04-1") == ["dockyard-ex04-1-bonjour printed bonjour"]
+
+
+def test_ex04_1_rejects_shell_form_another_folder_and_no_title(client):
+    shell = "FROM python:3.11-slim\nWORKDIR /srv\nENV GREETING=hello\nCMD echo $GREETING"
+    use(client, build("dockyard/ex04-test-greeter-shell:1", shell), "dockyard/ex04-1-greeter:1")
+    ran(client, "dockyard/ex04-1-greeter:1", "dockyard-ex04-1-bonjour", environment={"GREETING": "bonjour"})
+    assert failed(client, "ex04-1") == [
+        "dockyard/ex04-1-greeter:1's working folder is /app",
+        "dockyard/ex04-1-greeter:1's label org.opencontainers.image.title is greeter",
+        "dockyard/ex04-1-greeter:1's CMD is in exec form (a JSON list, no /bin/sh -c)"]
+
+
+def test_ex04_1_rejects_a_container_that_typed_the_greeting_itself(client, greeter):
+    use(client, greeter, "dockyard/ex04-1-greeter:1")
+    ran(client, "dockyard/ex04-1-greeter:1", "dockyard-ex04-1-bonjour", ["python", "-c", "print('bonjour')"])
+    assert failed(client, "ex04-1") == [
+        "dockyard-ex04-1-bonjour runs the image's CMD (no command of its own)",
+        "dockyard-ex04-1-bonjour's environment sets GREETING=bonjour"]
+
+
+def test_ex04_1_accepts_the_right_image_and_container(client, greeter):
+    use(client, greeter, "dockyard/ex04-1-greeter:1")
+    ran(client, "dockyard/ex04-1-greeter:1", "dockyard-ex04-1-bonjour", environment={"GREETING": "bonjour"})
+    assert failed(client, "ex04-1") == []
+
+
+# ex04-2: a calendar image, ENTRYPOINT and CMD
+
+CALENDAR = "dockyard/ex04-2-calendar:1"
+
+
+def calendars(client, july_starts=True):
+    ran(client, CALENDAR, "dockyard-ex04-2-default")
+    if july_starts:
+        ran(client, CALENDAR, "dockyard-ex04-2-july", ["1969", "7"])
+        return
+    july = client.containers.create(CALENDAR, ["1969", "7"], name="dockyard-ex04-2-july", labels=LABELS)
+    with pytest.raises(docker.errors.APIError):
+        july.start()  # no program called 1969
+
+
+def test_ex04_2_rejects_a_shell_form_entrypoint_that_ignores_every_argument(client):
+    shell = 'FROM python:3.11-slim\nENTRYPOINT python -m calendar\nCMD ["2000", "1"]'
+    use(client, build("dockyard/ex04-test-calendar-shell:1", shell), CALENDAR)
+    calendars(client)
+    assert failed(client, "ex04-2") == [
+        f"{CALENDAR}'s ENTRYPOINT runs python -m calendar in exec form",
+        "dockyard-ex04-2-default printed January 2000", "dockyard-ex04-2-july printed July 1969"]
+
+
+def test_ex04_2_rejects_everything_in_cmd_where_arguments_replace_the_program(client):
+    only_cmd = 'FROM python:3.11-slim\nCMD ["python", "-m", "calendar", "2000", "1"]'
+    use(client, build("dockyard/ex04-test-calendar-cmd:1", only_cmd), CALENDAR)
+    calendars(client, july_starts=False)
+    assert failed(client, "ex04-2") == [
+        f"{CALENDAR}'s ENTRYPOINT runs python -m calendar in exec form",
+        f"{CALENDAR}'s CMD is the default arguments 2000 1",
+        "dockyard-ex04-2-july has exited with code 0", "dockyard-ex04-2-july printed July 1969"]
+
+
+def test_ex04_2_accepts_an_entrypoint_with_default_arguments(client):
+    right = 'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "calendar"]\nCMD ["2000", "1"]'
+    use(client, build("dockyard/ex04-test-calendar-right:1", right), CALENDAR)
+    calendars(client)
+    assert failed(client, "ex04-2") == []
+
+
+# ex04-3: dependencies before code, proven by the cache
+
+GOOD_ORDER = """FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD ["python", "app.py"]"""
+BAD_ORDER = """FROM python:3.11-slim
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt
+CMD ["python", "app.py"]"""
+REUSE = "dockyard/ex04-3-app:2 reuses dockyard/ex04-3-app:1's layers up to and including pip install " \
+        "(the cache answered them)"
+
+
+def small_app(folder):
+    # No dependencies to download: pip install runs in a second, and the order is what the check reads.
+    folder.mkdir()
+    (folder / "app.py").write_text("print('hello')\n")
+    (folder / "requirements.txt").write_text("# nothing to install\n")
+    return folder
+
+
+def edit(folder, line):
+    with open(folder / "app.py", "a") as source:
+        source.write(f"# {line}\n")
+
+
+@pytest.fixture(scope="module")
+def orders(tmp_path_factory):
+    """Good order before and after an edit (cached), then after a second edit with --no-cache; bad order
+    before and after an edit. Built in this sequence, so the cached rebuild finds the first build's steps."""
+    good, bad = (small_app(tmp_path_factory.mktemp("ex04") / name) for name in ("good", "bad"))
+    built = {"good-1": build("dockyard/ex04-test-app-good:1", GOOD_ORDER, good)}
+    edit(good, "edited")
+    built["good-2"] = build("dockyard/ex04-test-app-good:2", GOOD_ORDER, good)
+    edit(good, "edited again")
+    built["no-cache-2"] = build("dockyard/ex04-test-app-no-cache:2", GOOD_ORDER, good, flags="--no-cache")
+    built["bad-1"] = build("dockyard/ex04-test-app-bad:1", BAD_ORDER, bad)
+    edit(bad, "edited")
+    built["bad-2"] = build("dockyard/ex04-test-app-bad:2", BAD_ORDER, bad)
+    return built
+
+
+def test_ex04_3_rejects_the_code_copied_before_pip_install(client, orders):
+    use(client, orders["bad-1"], "dockyard/ex04-3-app:1")
+    use(client, orders["bad-2"], "dockyard/ex04-3-app:2")
+    assert failed(client, "ex04-3") == ["a COPY of requirements.txt alone comes before pip install",
+                                        "no COPY before pip install brings in the code",
+                                        "the app's code is copied after pip install", REUSE]
+
+
+def test_ex04_3_rejects_a_second_image_without_the_edit(client, orders):
+    use(client, orders["good-1"], "dockyard/ex04-3-app:1")
+    use(client, orders["good-1"], "dockyard/ex04-3-app:2")
+    assert failed(client, "ex04-3") == [
+        "dockyard/ex04-3-app:2 has a layer that dockyard/ex04-3-app:1 lacks (your edit of app.py)"]
+
+
+def test_ex04_3_rejects_a_rebuild_that_bypassed_the_cache(client, orders):
+    use(client, orders["good-1"], "dockyard/ex04-3-app:1")
+    use(client, orders["no-cache-2"], "dockyard/ex04-3-app:2")
+    assert failed(client, "ex04-3") == [REUSE]
+
+
+def test_ex04_3_accepts_a_rebuild_that_reused_pip_install(client, orders):
+    use(client, orders["good-1"], "dockyard/ex04-3-app:1")
+    use(client, orders["good-2"], "dockyard/ex04-3-app:2")
+    assert failed(client, "ex04-3") == []
+
+
+# ex04-4: a production image and its running container
+
+WEB = "dockyard/ex04-4-web:1"
+PRODUCTION = """FROM python:3.11-slim
+RUN useradd --uid 10001 --no-create-home appuser
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+USER 10001
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \\
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health')"]
+CMD ["python", "app.py"]"""
+IGNORE = ".env\n.venv\ntests\n**/__pycache__\n**/*.pyc\n"
+
+
+def project(folder, ignore=True):
+    """The app with the clutter of ex04-4's setup cell (zeros, not random bytes, so the cache can answer)."""
+    shutil.copytree(APP, folder)
+    (folder / ".env").write_text("SECRET_KEY=ex04-fake-secret-do-not-ship\n")
+    for path in (".venv/lib", "__pycache__", "tests/__pycache__"):
+        (folder / path).mkdir(parents=True)
+    (folder / ".venv/lib/libbig.so").write_bytes(bytes(40_000_000))
+    (folder / "tests/test_app.py").write_text("from app import app\n")
+    (folder / "__pycache__/app.cpython-311.pyc").touch()
+    (folder / "tests/__pycache__/test_app.cpython-311.pyc").touch()
+    if ignore:
+        (folder / ".dockerignore").write_text(IGNORE)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    folder = project(tmp_path_factory.mktemp("ex04") / "web")
+    return build("dockyard/ex04-test-web-right:1", PRODUCTION, folder)
+
+
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory, production):
+    # Root again, no health check, and the whole cluttered folder copied in: no .dockerignore.
+    dockerfile = f"FROM {production}\nUSER root\nCOPY . .\nHEALTHCHECK NONE"
+    return build("dockyard/ex04-test-web-leaky:1", dockerfile,
+                 project(tmp_path_factory.mktemp("ex04") / "web", ignore=False))
+
+
+def serve(client, image, **options):
+    use(client, image, WEB)
+    container = ran(client, WEB, "dockyard-ex04-4-web", wait=False, init=True, **options)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # let the health check settle, as a learner waits for it
+        container.reload()
+        if (container.attrs["State"].get("Health") or {}).get("Status") != "starting":
+            break
+        time.sleep(0.3)
+    return container
+
+
+def test_ex04_4_rejects_a_root_image_with_clutter_and_no_health_check(client, leaky):
+    serve(client, leaky, ports={"8080/tcp": ("127.0.0.1", None)})
+    assert failed(client, "ex04-4") == [
+        f"{WEB} runs as a user other than root", f"{WEB} has a HEALTHCHECK",
+        f"{WEB} adds at most 30 MB to python:3.11-slim", "dockyard-ex04-4-web is healthy",
+        "inside dockyard-ex04-4-web, the app's process runs as a non-root user",
+        "inside dockyard-ex04-4-web, /app holds no .env, .venv or __pycache__"]
+
+
+def test_ex04_4_rejects_a_container_run_as_root_and_not_published(client, production):
+    serve(client, production, user="0")
+    assert failed(client, "ex04-4") == [
+        "dockyard-ex04-4-web publishes 8080/tcp on 127.0.0.1 only",
+        "inside dockyard-ex04-4-web, the app's process runs as a non-root user",
+        "GET / on the published port answers 200 Hello from the ex04 app!"]
+
+
+def test_ex04_4_accepts_a_healthy_non_root_container_on_127_0_0_1(client, production):
+    serve(client, production, ports={"8080/tcp": ("127.0.0.1", None)})
+    assert failed(client, "ex04-4") == []
