@@ -1,0 +1,219 @@
+"""Checks for the Containers exercises (ex03)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from dockyard.checks import read, task
+
+CHAPTER = "ex03"
+SAMPLE = "dockyard/sample-app:latest"
+GREETING = "Hello from Docker!"
+CRASH_LINE = "no database yet"
+TOKEN_FILE = Path("/tmp/dockyard-ex03/api_token.txt")
+TOKEN_TARGET = "/run/secrets/api_token"
+MIB = 2**20
+
+
+def _labelled(c, found, name) -> None:
+    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
+
+
+def _container(c, client, name, image: str, status: str | None = "running"):
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    _labelled(c, found, name)
+    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
+    if status:
+        state = "has exited" if status == "exited" else f"is {status}"
+        c.equal(f"{name} {state}", read.status(found), status)
+    return found
+
+
+def _host(found) -> dict:
+    return (found.attrs.get("HostConfig") or {}) if found is not None else {}
+
+
+def _bindings(found) -> list[dict]:
+    return (_host(found).get("PortBindings") or {}).get("5000/tcp") or []
+
+
+def _where(bindings: list[dict]) -> str:
+    if not bindings:
+        return "not published"
+    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
+                     for b in bindings)
+
+
+def _loopback_only(c, found, name) -> None:
+    bindings = _bindings(found)
+    c.check(f"{name} publishes 5000/tcp on 127.0.0.1 only",
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
+            expected="127.0.0.1")
+
+
+def _get(found, within: float = 10) -> tuple[int | None, str]:
+    """(status, body) of a GET / on the container's port 5000 as published on 127.0.0.1."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
+    if not ports:
+        return None, "no published port"
+    deadline = time.monotonic() + within
+    while True:  # a fresh container needs a moment before it listens
+        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
+        if status is not None or time.monotonic() > deadline:
+            return status, body
+
+
+def _answers(c, found, name) -> None:
+    status, body = _get(found)
+    c.check(f"GET / on {name}'s published port answers 200 {GREETING}", status == 200 and body == GREETING,
+            found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
+
+
+def _exit_code(found) -> int | None:
+    return found.attrs["State"]["ExitCode"] if read.status(found) == "exited" else None
+
+
+def _env(found) -> dict[str, str]:
+    pairs = read.config(found).get("Env") or []
+    return dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in pairs)
+
+
+def _exec(found, command: list[str]) -> tuple[int | None, str]:
+    """(exit code, output) of a read-only command in a running container, or (None, why not)."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ran = found.exec_run(command)
+    return ran.exit_code, ran.output.decode(errors="replace").strip()
+
+
+def _mount(found, destination: str) -> dict:
+    if found is None:
+        return {}
+    return next((m for m in found.attrs.get("Mounts") or [] if m.get("Destination") == destination), {})
+
+
+def _no_init(c, found, name) -> None:
+    c.check(f"{name} runs without --init (the image itself stops on SIGTERM)",
+            found is not None and _host(found).get("Init") is not True,
+            found="--init" if found is not None else "no container", expected="no init process")
+
+
+@task("ex03-1", hints=[
+    "A detached container runs in the background; with an init process in front of Flask it stops at once. "
+    "Publishing with the address 127.0.0.1 and no host port lets Docker pick a free port on this machine.",
+    "client.containers.run('dockyard/sample-app:latest', name=..., detach=True, init=True, "
+    "ports={'5000/tcp': ('127.0.0.1', None)}, labels=...); dockyard.host_port(container) reads the port.",
+    "CLI: docker run -d --init --name dockyard-ex03-1-web --label dockyard.chapter=ex03 "
+    "-p 127.0.0.1::5000 dockyard/sample-app:latest",
+])
+def background(client, c) -> None:
+    name = "dockyard-ex03-1-web"
+    web = _container(c, client, name, SAMPLE)
+    c.check(f"{name} runs with an init process (--init)", _host(web).get("Init") is True,
+            found="no init process" if web is not None else "no container", expected="--init")
+    bindings = _bindings(web)
+    _loopback_only(c, web, name)
+    c.check("Docker picked the host port (none fixed in its configuration)",
+            bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings),
+            found=_where(bindings), expected="host port any")
+    _answers(c, web, name)
+
+
+@task("ex03-2", hints=[
+    "A restart policy makes the engine start a container again when its main process ends; on-failure "
+    "does so only after a non-zero exit code, and gives up after the maximum number of retries.",
+    "client.containers.run('python:3.11-slim', [...], detach=True, restart_policy={'Name': 'on-failure', "
+    "'MaximumRetryCount': 3}, ...); reload() it until its status is exited.",
+    "command=['python', '-c', \"print('no database yet'); raise SystemExit(1)\"]; "
+    "CLI: --restart on-failure:3",
+])
+def crash(client, c) -> None:
+    name = "dockyard-ex03-2-crash"
+    found = _container(c, client, name, "python:3.11-slim", status=None)
+    policy = _host(found).get("RestartPolicy") or {}
+    c.check(f"{name} has the restart policy on-failure with at most 3 retries",
+            policy.get("Name") == "on-failure" and policy.get("MaximumRetryCount") == 3,
+            found=(f"{policy.get('Name') or 'no'} policy, {policy.get('MaximumRetryCount', 0)} retries"
+                   if found is not None else "no container"), expected="on-failure, 3 retries")
+    c.equal("the engine gave up on it: it has exited", read.status(found), "exited")
+    c.equal("the engine restarted it 3 times (RestartCount)",
+            found.attrs.get("RestartCount") if found is not None else None, 3)
+    c.equal("its last exit code is 1", _exit_code(found), 1)
+    runs = found.logs().decode(errors="replace").count(CRASH_LINE) if found is not None else 0
+    c.equal(f"its log shows {CRASH_LINE} 4 times (one run and three restarts)", runs, 4)
+
+
+@task("ex03-3", hints=[
+    "Limits are part of the container's configuration (HostConfig); so are environment variables (Config), "
+    "which docker inspect shows to anyone. A secret goes in as a read-only file instead.",
+    "client.containers.run(..., mem_limit='256m', nano_cpus=500_000_000, environment={'APP_MODE': "
+    "'exercise'}, volumes={'/tmp/dockyard-ex03/api_token.txt': {'bind': '/run/secrets/api_token', "
+    "'mode': 'ro'}}, ...)",
+    "CLI: --memory 256m --cpus 0.5 -e APP_MODE=exercise --mount type=bind,"
+    "source=/tmp/dockyard-ex03/api_token.txt,target=/run/secrets/api_token,readonly",
+])
+def limited(client, c) -> None:
+    name = "dockyard-ex03-3-limited"
+    found = _container(c, client, name, SAMPLE)
+    host = _host(found)
+    memory = host.get("Memory") or 0
+    c.equal(f"{name}'s memory limit is 256 MiB", memory / MIB if memory else None, 256)
+    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 100_000
+    cpus = (host.get("NanoCpus") or 0) / 1e9 or quota / period
+    c.equal(f"{name} may use half a CPU", cpus or None, 0.5)
+    env = _env(found)
+    c.equal("its environment sets APP_MODE=exercise", env.get("APP_MODE"), "exercise")
+    mount = _mount(found, TOKEN_TARGET)
+    source = mount.get("Source") or ""
+    # Docker Desktop may show the file under a prefix (/private/tmp/..., /host_mnt/...).
+    c.check(f"it mounts {TOKEN_FILE} at {TOKEN_TARGET}",
+            mount.get("Type") == "bind" and source.endswith(str(TOKEN_FILE)),
+            found=f"{mount.get('Type')} {source}" if mount else "nothing mounted there",
+            expected=f"bind {TOKEN_FILE}")
+    c.check(f"the mount at {TOKEN_TARGET} is read-only", mount and mount.get("RW") is False,
+            found="read-write" if mount else "nothing mounted there", expected="read-only")
+    token = TOKEN_FILE.read_text().strip() if TOKEN_FILE.is_file() else None
+    code, inside = _exec(found, ["cat", TOKEN_TARGET])
+    c.check(f"inside {name}, {TOKEN_TARGET} holds the token from {TOKEN_FILE}",
+            token and code == 0 and inside == token,
+            found=(f"no {TOKEN_FILE} on this machine" if not token else inside if code is None
+                   else f"cat exit code {code}" if code else "another text"))
+    holders = sorted(key for key, value in env.items() if token and token in value)
+    c.check("no environment variable holds the token", found is not None and token and not holders,
+            found=(f"{', '.join(holders)} holds it" if holders else "no container" if found is None
+                   else f"no {TOKEN_FILE} to compare"))
+
+
+@task("ex03-4", hints=[
+    "A process running as PID 1 ignores SIGTERM unless it handles it, so docker stop waits and then kills it "
+    "(exit code 137). Without --init, the image's own command must handle SIGTERM.",
+    "Build an image FROM dockyard/sample-app:latest whose exec-form CMD starts a server that handles "
+    "SIGTERM; run it twice without init=True, and stop one of the two with container.stop().",
+    "RUN pip install --no-cache-dir gunicorn==23.0.0 and CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", "
+    "\"app:app\"] (or a Python handler: signal.signal(signal.SIGTERM, ...)).",
+])
+def quick(client, c) -> None:
+    tag = "dockyard/ex03-4-quick:1"
+    image = read.image(client, tag)
+    c.check(f"image {tag} exists", image, found="no such image")
+    _labelled(c, image, tag)
+    live_name, quick_name = "dockyard-ex03-4-live", "dockyard-ex03-4-quick"
+    live = _container(c, client, live_name, tag)
+    _no_init(c, live, live_name)
+    _loopback_only(c, live, live_name)
+    _answers(c, live, live_name)
+    stopped = _container(c, client, quick_name, tag, status="exited")
+    given, config = read.config(stopped), read.config(image)
+    c.check(f"{quick_name} runs the image's own command (none given when it was run)",
+            stopped is not None and image is not None
+            and given.get("Cmd") == config.get("Cmd") and given.get("Entrypoint") == config.get("Entrypoint"),
+            found=given.get("Cmd") if stopped is not None else "no container")
+    _no_init(c, stopped, quick_name)
+    code = _exit_code(stopped)
+    c.check(f"{quick_name} ended on SIGTERM, before the engine had to kill it (exit code 0 or 143, not 137)",
+            code in (0, 143), found=f"exit code {code}" if code is not None else "not exited",
+            expected="0 or 143")
