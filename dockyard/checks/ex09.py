@@ -1,0 +1,404 @@
+"""Checks for the Production images exercises (ex09).
+
+Images are read from their configuration and history; ex09-4 also reads every layer, through the
+archive `docker save` streams (`image.save()`), which changes nothing. What an image does shows in a
+running container: the checks list its processes (`docker top`), its changes (`docker diff`), send a
+GET to its published port, and run commands that only read inside it (`id -u`, `stat`, `cat`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import tarfile
+import time
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+
+from dockyard.checks import read, task
+
+CHAPTER = "ex09"
+GREETING = "Hello from Docker!"
+PYTHONS = ("python", "python3", "python3.11")
+SETTINGS = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+# ex09-4: what the setup cell writes into /tmp/dockyard-ex09/token.txt (fake: it opens nothing).
+TOKEN = "dockyard-ex09-fake-token-2718"
+TOKEN_TARGET = "/run/secrets/token"
+FINGERPRINT = "/app/token.sha256"
+OWNER_OF_FLASK = "import flask, os; print(os.stat(os.path.dirname(flask.__file__)).st_uid)"
+
+
+# Readers ---------------------------------------------------------------------------------------
+
+def _exec(found, command: list[str]) -> tuple[int | None, str]:
+    """(exit code, output) of a command that only reads, in a running container, or (None, why not)."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ran = found.exec_run(command)
+    return ran.exit_code, ran.output.decode(errors="replace").strip()
+
+
+def _uid(user: str | None) -> str | None:
+    """The UID of a USER setting when it is a number other than 0 ("10001:10001" gives "10001")."""
+    uid = (user or "").split(":")[0]
+    return uid if uid.isdigit() and int(uid) != 0 else None
+
+
+def _env(resource) -> dict[str, str]:
+    pairs = read.config(resource).get("Env") or []
+    return dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in pairs)
+
+
+def _bindings(found, port: str) -> list[dict]:
+    if found is None:
+        return []
+    return ((found.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(port) or []
+
+
+def _where(bindings: list[dict]) -> str:
+    if not bindings:
+        return "not published"
+    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
+                     for b in bindings)
+
+
+def _get(found, port: str, within: float = 10) -> tuple[int | None, str]:
+    """(status, body) of a GET / on the container's `port` as published on 127.0.0.1."""
+    if read.status(found) != "running":
+        return None, "no running container"
+    ports = [host for ip, host in read.published(found, port) if ip in ("127.0.0.1", "0.0.0.0", "")]
+    if not ports:
+        return None, f"{port} is not published"
+    deadline = time.monotonic() + within
+    while True:  # a fresh container needs a moment before it listens
+        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
+        if status is not None or time.monotonic() > deadline:
+            return status, body
+
+
+def _health(found, within: float = 10) -> str | None:
+    """The container's health, given a few seconds to leave `starting` (a check runs every second or so)."""
+    deadline = time.monotonic() + within
+    health = read.health(found)
+    while health == "starting" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        health = read.health(found)
+    return health
+
+
+def _bytecode(found) -> list[str] | None:
+    """What `docker diff` shows of bytecode under /app (None without a running container)."""
+    if read.status(found) != "running":
+        return None
+    return [change["Path"] for change in found.diff() or []
+            if change["Path"].startswith("/app") and change["Path"].endswith((".pyc", "__pycache__"))]
+
+
+def _is_gunicorn(command: str) -> bool:
+    """Whether a process (as `docker top` shows its command) is Gunicorn itself, not a shell or init."""
+    words = [PurePosixPath(word).name for word in command.split()[:3]]
+    if not words:
+        return False
+    if words[0].startswith("gunicorn"):  # "gunicorn", or a title such as "gunicorn: master [app:app]"
+        return True
+    return words[0].startswith("python") and (words[1:2] == ["gunicorn"] or words[1:3] == ["-m", "gunicorn"])
+
+
+def _processes(found) -> list[dict]:
+    if read.status(found) != "running":
+        return []
+    top = found.top()
+    return [dict(zip(top["Titles"], process, strict=False)) for process in top.get("Processes") or []]
+
+
+def _gunicorn(found, workers: int, boot: float = 10) -> tuple[int, int, list[dict]]:
+    """(masters, workers of the first master, every process).
+
+    Gunicorn's master forks its workers one after the other: while it has fewer than `workers` and the
+    container started less than `boot` seconds ago, look again.
+    """
+    while True:
+        rows = _processes(found)
+        ours = [row for row in rows if _is_gunicorn(row.get("CMD", ""))]
+        pids = {row["PID"] for row in ours}
+        masters = [row for row in ours if row["PPID"] not in pids]
+        children = [row for row in ours if masters and row["PPID"] == masters[0]["PID"]]
+        if len(children) >= workers or not masters or _running_for(found) > boot:
+            return len(masters), len(children), rows
+        time.sleep(0.5)
+
+
+def _running_for(found) -> float:
+    """Seconds since the container started (by the engine's clock, read from State.StartedAt)."""
+    started = (found.attrs.get("State") or {}).get("StartedAt") or ""
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?", started)
+    if not match:
+        return float("inf")
+    moment = datetime.fromisoformat(match[1]).replace(tzinfo=timezone.utc).timestamp()
+    return time.time() - moment - float(match[2] or 0)
+
+
+def _starts(config: dict) -> list[str]:
+    """What a container of an image runs without a command of its own: ENTRYPOINT, then CMD."""
+    return (config.get("Entrypoint") or []) + (config.get("Cmd") or [])
+
+
+def _runs_gunicorn(command: list[str]) -> bool:
+    names = [PurePosixPath(word).name for word in command[:3]]
+    return bool(names) and (names[0] == "gunicorn"
+                            or (names[0] in PYTHONS and names[1:3] == ["-m", "gunicorn"]))
+
+
+class _Chunks(io.RawIOBase):
+    """The chunks of a streamed response as a file, for tarfile's stream mode."""
+
+    def __init__(self, chunks):
+        self.chunks, self.rest = iter(chunks), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            self.rest = next(self.chunks, None)
+            if self.rest is None:
+                self.rest = b""
+                return 0
+        size = min(len(buffer), len(self.rest))
+        buffer[:size], self.rest = self.rest[:size], self.rest[size:]
+        return size
+
+
+def _saved(image) -> tuple[list[str], str | None]:
+    """Where the token occurs in `docker save`'s archive of the image, and the fingerprint file's text.
+
+    The archive holds the image's configuration (history included), one file per layer, itself a tar
+    (gzip-compressed with the containerd image store), and last the manifest that says which is which.
+    Each file is read whole, one at a time, and searched for the token; in every layer the fingerprint
+    file is looked up too.
+    """
+    places, fingerprints, manifest = [], {}, {}
+    archive = tarfile.open(fileobj=io.BufferedReader(_Chunks(image.save(named=False)), 2**20), mode="r|")
+    for member in archive:
+        if not member.isfile():
+            continue
+        data = archive.extractfile(member).read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        if member.name == "manifest.json":
+            manifest = json.loads(data)[0]
+        if TOKEN.encode() in data:
+            places.append(member.name)
+        if data[257:262] == b"ustar":  # a tar archive: a layer
+            fingerprints[member.name] = _file_in_layer(data, FINGERPRINT.lstrip("/"))
+    layers = manifest.get("Layers") or []
+    found = None
+    for layer in layers:  # the newest layer that adds or deletes the file decides
+        if fingerprints.get(layer, "absent") != "absent":
+            found = fingerprints[layer]
+    kinds = {manifest.get("Config"): "the configuration", **{layer: "a layer" for layer in layers}}
+    return sorted({kinds.get(place, place) for place in places}), found
+
+
+def _file_in_layer(data: bytes, path: str) -> str | None:
+    """The text of `path` in a layer's tar, None if the layer deletes it, "absent" if it does not touch it."""
+    folder, name = path.rsplit("/", 1)
+    with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+        for member in layer:
+            where = member.name.removeprefix("./")
+            if where == path and member.isfile():
+                return layer.extractfile(member).read().decode(errors="replace")
+            if where in (f"{folder}/.wh.{name}", f"{folder}/.wh..wh..opq"):
+                return None
+    return "absent"
+
+
+# Shared conditions -----------------------------------------------------------------------------
+
+def _labelled(c, found, name) -> None:
+    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
+
+
+def _image(c, client, tag):
+    found = read.image(client, tag)
+    c.check(f"image {tag} exists", found, found="no such image")
+    _labelled(c, found, tag)
+    return found
+
+
+def _container(c, client, name, image: str):
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    _labelled(c, found, name)
+    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
+    c.equal(f"{name} is running", read.status(found), "running")
+    return found
+
+
+def _numeric_user(c, image, tag) -> str | None:
+    user = read.config(image).get("User")
+    uid = _uid(user)
+    c.check(f"{tag}'s configured user is a numeric UID other than 0", uid,
+            found="no image" if image is None else user or "root (no USER)", expected="a UID such as 10001")
+    return uid
+
+
+def _not_root_inside(c, found, name) -> str | None:
+    code, uid = _exec(found, ["id", "-u"])
+    c.check(f"inside {name}, id -u is not 0 (the app does not run as root)",
+            code == 0 and uid not in ("", "0"),
+            found=f"uid {uid}" if code == 0 else uid if code is None else f"id exit code {code}",
+            expected="a UID other than 0")
+    return uid if code == 0 and uid not in ("", "0") else None
+
+
+# Tasks -------------------------------------------------------------------------------------------
+
+@task("ex09-1", hints=[
+    "Three things: a user of the app's own with a fixed UID, the app's files handed to it as they are "
+    "copied in, and USER by number so that every container runs as that user. Install the packages "
+    "before USER, so they stay root's.",
+    "RUN groupadd --gid 10001 appuser && useradd --uid 10001 --gid 10001 --no-create-home appuser, then "
+    "COPY --chown=10001:10001 . . and USER 10001:10001 (after RUN pip install).",
+    "docker build --label dockyard.chapter=ex09 -f /tmp/dockyard-ex09/Dockerfile.1 -t "
+    "dockyard/ex09-1-app:1 sample-app; run it detached with --init and the label, without -u.",
+])
+def non_root(client, c) -> None:
+    tag, name = "dockyard/ex09-1-app:1", "dockyard-ex09-1-web"
+    image = _image(c, client, tag)
+    _numeric_user(c, image, tag)
+    found = _container(c, client, name, tag)
+    uid = _not_root_inside(c, found, name)
+    code, owners = _exec(found, ["stat", "-c", "%u", "/app", "/app/app.py"])
+    owner_ids = owners.split() if code == 0 else []
+    c.check(f"inside {name}, /app and /app/app.py belong to the app's user",
+            uid is not None and owner_ids == [uid, uid],
+            found=(f"owners {', '.join(owner_ids)}, app's user {uid or 'root'}" if code == 0
+                   else owners if code is None else "no /app/app.py"),
+            expected=f"owner {uid}" if uid else "a non-root owner")
+    code, packages = _exec(found, ["python", "-c", OWNER_OF_FLASK])
+    c.check(f"inside {name}, the installed packages belong to root (flask's folder: UID 0)",
+            code == 0 and packages == "0",
+            found=f"UID {packages}" if code == 0 else packages if code is None else "no flask to import",
+            expected="UID 0")
+
+
+@task("ex09-2", hints=[
+    "Flask's development server serves one process; Gunicorn starts a master that forks workers. Make "
+    "Gunicorn the image's command, in exec form, and let Docker pick the host port on 127.0.0.1.",
+    'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "app:app"] after installing '
+    "requirements-prod.txt; EXPOSE 8000.",
+    "docker run -d --name dockyard-ex09-2-web --label dockyard.chapter=ex09 -p 127.0.0.1::8000 "
+    "dockyard/ex09-2-app:1; SDK: ports={'8000/tcp': ('127.0.0.1', None)}.",
+])
+def gunicorn(client, c) -> None:
+    tag, name, port = "dockyard/ex09-2-app:1", "dockyard-ex09-2-web", "8000/tcp"
+    image = _image(c, client, tag)
+    starts = _starts(read.config(image))
+    c.check(f"{tag}'s command starts Gunicorn in exec form (a JSON list, no shell)", _runs_gunicorn(starts),
+            found=json.dumps(starts) if image is not None else "no image",
+            expected='["gunicorn", ...]')
+    found = _container(c, client, name, tag)
+    masters, workers, rows = _gunicorn(found, workers=2)
+    c.check(f"in {name}, one Gunicorn master runs at least 2 workers", masters == 1 and workers >= 2,
+            found=f"{masters} master(s), {workers} worker(s)" if rows else "no processes",
+            expected="1 master, 2 or more workers")
+    dev = [row["CMD"] for row in rows if "app.py" in row.get("CMD", "") or "flask run" in row.get("CMD", "")]
+    c.check(f"no Flask development server runs in {name}", rows and not dev,
+            found=dev[0][:60] if dev else "no processes", expected="no python app.py, no flask run")
+    bindings = _bindings(found, port)
+    c.check(f"{name} publishes {port} on 127.0.0.1 only",
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
+            expected="127.0.0.1")
+    c.check("Docker picked the host port (none fixed in its configuration)",
+            bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings), found=_where(bindings),
+            expected="host port any")
+    status, body = _get(found, port)
+    c.check(f"GET / on the published port answers 200 {GREETING}", status == 200 and body == GREETING,
+            found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
+
+
+@task("ex09-3", hints=[
+    "Two ENV settings change how Python writes bytecode and output; a HEALTHCHECK makes the engine ask the "
+    "app itself whether it serves. An ENV in the image holds unless the container overrides it.",
+    "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1, and HEALTHCHECK --start-interval=1s CMD [\"python\", "
+    "\"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=3)\"]",
+    "Run it with no -e for those two variables, and wait until docker inspect --format "
+    "'{{.State.Health.Status}}' dockyard-ex09-3-web says healthy.",
+])
+def health(client, c) -> None:
+    tag, name = "dockyard/ex09-3-app:1", "dockyard-ex09-3-web"
+    image = _image(c, client, tag)
+    test = (read.config(image).get("Healthcheck") or {}).get("Test") or []
+    c.check(f"{tag} has a HEALTHCHECK", test and test[0] != "NONE",
+            found=" ".join(test) or ("no HEALTHCHECK" if image is not None else "no image"))
+    c.check(f"{tag}'s HEALTHCHECK asks the app's /health route", test and test[0] != "NONE"
+            and "/health" in " ".join(test[1:]), found=" ".join(test[1:])[:80] or "no HEALTHCHECK")
+    env = _env(image)
+    for variable, value in SETTINGS.items():
+        c.equal(f"{tag}'s environment sets {variable}={value}", env.get(variable), value)
+    found = _container(c, client, name, tag)
+    runs_with = _env(found)
+    changed = sorted(f"{key}={runs_with.get(key, '(unset)')}" for key, value in SETTINGS.items()
+                     if runs_with.get(key) != value)
+    c.check(f"{name} runs with both settings (none overridden)", found is not None and not changed,
+            found=", ".join(changed) if found is not None else "no container",
+            expected=" and ".join(f"{k}={v}" for k, v in SETTINGS.items()))
+    state = _health(found)
+    c.check(f"{name} is healthy", state == "healthy", expected="healthy",
+            found=state or ("no health status: no HEALTHCHECK" if found is not None else "no container"))
+    changes = _bytecode(found)
+    c.check(f"docker diff shows no bytecode written under /app in {name}", changes == [],
+            found=", ".join(changes[:3]) if changes else "no running container")
+
+
+@task("ex09-4", hints=[
+    "A build argument or an ENV stays in the image's history or configuration, and a COPY stays in a layer. "
+    "A BuildKit build secret is mounted for one RUN step only; at run time the token arrives as a "
+    "read-only file.",
+    "After USER 10001:10001: RUN --mount=type=secret,id=token,required=true,uid=10001 sha256sum "
+    "/run/secrets/token > /app/token.sha256; build with --secret id=token,src=/tmp/dockyard-ex09/token.txt",
+    "docker run -d --name dockyard-ex09-4-web --label dockyard.chapter=ex09 -v "
+    "/tmp/dockyard-ex09/token.txt:/run/secrets/token:ro dockyard/ex09-4-app:1",
+])
+def secrets(client, c) -> None:
+    tag, name = "dockyard/ex09-4-app:1", "dockyard-ex09-4-web"
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    image = _image(c, client, tag)
+    places, fingerprint = _saved(image) if image is not None else (["no image"], None)
+    words = (fingerprint or "").split()
+    c.check(f"{tag} holds {FINGERPRINT} with the token's SHA-256 digest", words[:1] == [digest],
+            found=("no image" if image is None else f"no {FINGERPRINT} in any layer" if fingerprint is None
+                   else (words[0][:16] + "...") if words else "an empty file"),
+            expected=digest[:16] + "...")
+    history = [entry.get("CreatedBy") or "" for entry in (image.history() if image is not None else [])]
+    c.check(f"the token is in none of {tag}'s history entries", image is not None and
+            not any(TOKEN in line for line in history),
+            found="no image" if image is None else next((line[:70] for line in history if TOKEN in line), ""))
+    config = read.config(image)
+    holders = sorted(key for key, value in config.items() if TOKEN in json.dumps(value))
+    c.check(f"the token is nowhere in {tag}'s configuration (Env, Labels, Cmd, ...)",
+            image is not None and TOKEN not in json.dumps(image.attrs),
+            found="no image" if image is None else ", ".join(holders) or "in its inspect output")
+    c.check(f"the token is in no layer of {tag} (docker save)", image is not None and "a layer" not in places,
+            found="no image" if image is None else "a layer holds it")
+    found = _container(c, client, name, tag)
+    mount = next((m for m in (found.attrs.get("Mounts") or [] if found is not None else [])
+                  if m.get("Destination") == TOKEN_TARGET), {})
+    c.check(f"{name} has a read-only mount at {TOKEN_TARGET}", mount and mount.get("RW") is False,
+            found="no container" if found is None else "read-write" if mount else "nothing mounted there",
+            expected="read-only")
+    uid = _not_root_inside(c, found, name)
+    code, inside = _exec(found, ["cat", TOKEN_TARGET])
+    c.check(f"inside {name}, the app's user reads the token from {TOKEN_TARGET}",
+            uid is not None and code == 0 and inside == TOKEN,
+            found=(inside if code is None else f"cat exit code {code}: {inside[:60]}" if code
+                   else "another text" if inside != TOKEN else "it runs as root"))
+    seen = {"Config": read.config(found), "Args": found.attrs.get("Args")} if found is not None else {}
+    holders = sorted(key for key, value in seen.get("Config", {}).items() if TOKEN in json.dumps(value))
+    c.check(f"the token is nowhere in {name}'s configuration (environment, command, labels)",
+            found is not None and TOKEN not in json.dumps(seen),
+            found="no container" if found is None else ", ".join(holders) or "Args")
