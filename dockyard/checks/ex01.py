@@ -11,10 +11,6 @@ def _labelled(c, found, name) -> None:
     c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
 
 
-def _logs(found) -> str:
-    return found.logs(tail=20).decode(errors="replace").strip() if found is not None else ""
-
-
 @task("ex01-1", hints=[
     "A container that has exited still exists until you remove it: do not use --rm (remove=True).",
     "client.containers.run(image, command, name=..., labels=..., detach=True), then wait() for it.",
@@ -30,8 +26,9 @@ def hello(client, c) -> None:
     c.equal("it has exited", read.status(found), "exited")
     exit_code = (found.attrs["State"]["ExitCode"] if found is not None else None)
     c.equal("its exit code is 0", exit_code, 0)
-    c.check("its output says Hello from Python 3.13", "Hello from Python 3.13" in _logs(found),
-            found=_logs(found)[-80:] or "no output", expected="Hello from Python 3.13")
+    output = read.logs(found, tail=20)
+    c.check("its output says Hello from Python 3.13", "Hello from Python 3.13" in output,
+            found=output[-80:] or "no output", expected="Hello from Python 3.13")
 
 
 @task("ex01-2", hints=[
@@ -46,8 +43,9 @@ def box(client, c) -> None:
     _labelled(c, found, name)
     c.equal("it is running", read.status(found), "running")
     c.equal("its hostname is dockyard-box", read.config(found).get("Hostname"), "dockyard-box")
-    seen = _exec(found, ["cat", "/proc/sys/kernel/hostname"])
-    c.equal("inside it, the kernel reports the hostname dockyard-box", seen, "dockyard-box")
+    code, seen = read.exec_output(found, ["cat", "/proc/sys/kernel/hostname"])
+    c.equal("inside it, the kernel reports the hostname dockyard-box", seen if code is not None else None,
+            "dockyard-box")
 
 
 @task("ex01-3", hints=[
@@ -66,17 +64,10 @@ def pinned(client, c) -> None:
     c.check("the two containers use different images", differ, found=" and ".join(map(str, images.values())))
     same = _command(runs["old"]) == _command(runs["new"]) and _command(runs["old"])
     c.check("both run the same command", same, found=" / ".join(str(_command(f)) for f in runs.values()))
-    codes = {role: (f.attrs["State"]["ExitCode"] if f is not None and read.status(f) == "exited" else None)
-             for role, f in runs.items()}
+    codes = {role: read.exit_code(f) for role, f in runs.items()}
     c.equal("the old Python fails with exit code 1", codes["old"], 1)
     c.equal("the new Python succeeds with exit code 0", codes["new"], 0)
 
 
 def _command(found) -> list[str] | None:
     return read.config(found).get("Cmd") if found is not None else None
-
-
-def _exec(found, command: list[str]) -> str | None:
-    if read.status(found) != "running":
-        return None
-    return found.exec_run(command).output.decode(errors="replace").strip()

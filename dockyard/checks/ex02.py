@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 from dockyard.checks import read, task
 from dockyard.labels import LABEL
@@ -38,13 +37,9 @@ def _container(c, client, name, image: str):
     return found
 
 
-def _layers(found) -> list[str]:
-    return ((found.attrs.get("RootFS") or {}).get("Layers") or []) if found is not None else []
-
-
 def _built_on(c, found, base_tag: str, base) -> None:
     """The image's layers begin with the base image's: it was built FROM it."""
-    layers, base_layers = _layers(found), _layers(base)
+    layers, base_layers = read.layers(found), read.layers(base)
     c.check(f"it is built on {base_tag} (its layers begin with {base_tag}'s)",
             found is not None and base_layers and layers[:len(base_layers)] == base_layers,
             found="no image" if found is None else "other first layers")
@@ -53,8 +48,8 @@ def _built_on(c, found, base_tag: str, base) -> None:
 def _run_commands(found) -> list[str]:
     """The shell commands of the image's RUN steps, as BuildKit or the classic builder recorded them."""
     commands = []
-    for entry in found.history() if found is not None else []:
-        text = (entry.get("CreatedBy") or "").replace(" # buildkit", "").strip()
+    for step in read.created_by(found):
+        text = step.replace(" # buildkit", "").strip()
         text = re.sub(r"^RUN ", "", text)
         if text.startswith("/bin/sh -c ") and "#(nop)" not in text:
             commands.append(text.removeprefix("/bin/sh -c ").strip())
@@ -67,34 +62,14 @@ def _dockerfile_runs() -> list[str]:
     return [line.split(None, 1)[1].strip() for line in lines if line.startswith("RUN ")]
 
 
-def _get(found, within: float = 10) -> tuple[int | None, str]:
-    """(status, body) of a GET / on the container's port 5000 as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
-    if not ports:
-        return None, "no published port"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
-        if status is not None or time.monotonic() > deadline:
-            return status, body
-
-
-def _bindings(found) -> list[dict]:
-    if found is None:
-        return []
-    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get("5000/tcp") or []
-
-
 def _serves(c, found, name, greeting: str) -> None:
     c.equal(f"{name} is running", read.status(found), "running")
-    bindings = _bindings(found)
+    bindings = read.port_bindings(found, "5000/tcp")
     c.check(f"{name} publishes 5000/tcp on 127.0.0.1 only",
             bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
             found=", ".join(b.get("HostIp") or "all interfaces" for b in bindings) or "not published",
             expected="127.0.0.1")
-    status, body = _get(found)
+    status, body = read.http_get(found)
     c.check(f"GET / on {name}'s published port answers 200 {greeting}", status == 200 and body == greeting,
             found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {greeting}")
 
@@ -191,7 +166,7 @@ def tiny(client, c) -> None:
     found, base = _image(c, client, tag), read.image(client, base_tag)
     _labelled(c, found, tag)
     _built_on(c, found, base_tag, base)
-    extra = len(_layers(found)) - len(_layers(base))
+    extra = len(read.layers(found)) - len(read.layers(base))
     c.check(f"it adds at most one layer to {base_tag}", found is not None and base is not None and extra <= 1,
             found=f"{extra} layers" if found is not None else "no image", expected="0 or 1")
     grown = (found.attrs["Size"] - base.attrs["Size"]) if found is not None and base is not None else None
@@ -209,7 +184,5 @@ def tiny(client, c) -> None:
             and own.get("Cmd") == image.get("Cmd") and own.get("Entrypoint") == image.get("Entrypoint"),
             found=own.get("Cmd") if run is not None else "no container")
     c.equal(f"{name} has exited", read.status(run), "exited")
-    exit_code = run.attrs["State"]["ExitCode"] if read.status(run) == "exited" else None
-    c.equal("its exit code is 0", exit_code, 0)
-    output = run.logs(stderr=False).decode(errors="replace").strip() if run is not None else ""
-    c.equal(f"its output is {TINY_GREETING}", output or None, TINY_GREETING)
+    c.equal("its exit code is 0", read.exit_code(run), 0)
+    c.equal(f"its output is {TINY_GREETING}", read.logs(run, stderr=False) or None, TINY_GREETING)

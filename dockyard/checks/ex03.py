@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from dockyard.checks import read, task
@@ -31,74 +30,22 @@ def _container(c, client, name, image: str, status: str | None = "running"):
     return found
 
 
-def _host(found) -> dict:
-    return (found.attrs.get("HostConfig") or {}) if found is not None else {}
-
-
-def _bindings(found) -> list[dict]:
-    return (_host(found).get("PortBindings") or {}).get("5000/tcp") or []
-
-
-def _where(bindings: list[dict]) -> str:
-    if not bindings:
-        return "not published"
-    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
-                     for b in bindings)
-
-
 def _loopback_only(c, found, name) -> None:
-    bindings = _bindings(found)
+    bindings = read.port_bindings(found, "5000/tcp")
     c.check(f"{name} publishes 5000/tcp on 127.0.0.1 only",
-            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
-            expected="127.0.0.1")
-
-
-def _get(found, within: float = 10) -> tuple[int | None, str]:
-    """(status, body) of a GET / on the container's port 5000 as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
-    if not ports:
-        return None, "no published port"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
-        if status is not None or time.monotonic() > deadline:
-            return status, body
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
+            found=read.describe_bindings(bindings), expected="127.0.0.1")
 
 
 def _answers(c, found, name) -> None:
-    status, body = _get(found)
+    status, body = read.http_get(found)
     c.check(f"GET / on {name}'s published port answers 200 {GREETING}", status == 200 and body == GREETING,
             found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
 
 
-def _exit_code(found) -> int | None:
-    return found.attrs["State"]["ExitCode"] if read.status(found) == "exited" else None
-
-
-def _env(found) -> dict[str, str]:
-    pairs = read.config(found).get("Env") or []
-    return dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in pairs)
-
-
-def _exec(found, command: list[str]) -> tuple[int | None, str]:
-    """(exit code, output) of a read-only command in a running container, or (None, why not)."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ran = found.exec_run(command)
-    return ran.exit_code, ran.output.decode(errors="replace").strip()
-
-
-def _mount(found, destination: str) -> dict:
-    if found is None:
-        return {}
-    return next((m for m in found.attrs.get("Mounts") or [] if m.get("Destination") == destination), {})
-
-
 def _no_init(c, found, name) -> None:
     c.check(f"{name} runs without --init (the image itself stops on SIGTERM)",
-            found is not None and _host(found).get("Init") is not True,
+            found is not None and read.host_config(found).get("Init") is not True,
             found="--init" if found is not None else "no container", expected="no init process")
 
 
@@ -113,13 +60,13 @@ def _no_init(c, found, name) -> None:
 def background(client, c) -> None:
     name = "dockyard-ex03-1-web"
     web = _container(c, client, name, SAMPLE)
-    c.check(f"{name} runs with an init process (--init)", _host(web).get("Init") is True,
+    c.check(f"{name} runs with an init process (--init)", read.host_config(web).get("Init") is True,
             found="no init process" if web is not None else "no container", expected="--init")
-    bindings = _bindings(web)
+    bindings = read.port_bindings(web, "5000/tcp")
     _loopback_only(c, web, name)
     c.check("Docker picked the host port (none fixed in its configuration)",
             bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings),
-            found=_where(bindings), expected="host port any")
+            found=read.describe_bindings(bindings), expected="host port any")
     _answers(c, web, name)
 
 
@@ -134,7 +81,7 @@ def background(client, c) -> None:
 def crash(client, c) -> None:
     name = "dockyard-ex03-2-crash"
     found = _container(c, client, name, "python:3.11-slim", status=None)
-    policy = _host(found).get("RestartPolicy") or {}
+    policy = read.host_config(found).get("RestartPolicy") or {}
     c.check(f"{name} has the restart policy on-failure with at most 3 retries",
             policy.get("Name") == "on-failure" and policy.get("MaximumRetryCount") == 3,
             found=(f"{policy.get('Name') or 'no'} policy, {policy.get('MaximumRetryCount', 0)} retries"
@@ -142,8 +89,8 @@ def crash(client, c) -> None:
     c.equal("the engine gave up on it: it has exited", read.status(found), "exited")
     c.equal("the engine restarted it 3 times (RestartCount)",
             found.attrs.get("RestartCount") if found is not None else None, 3)
-    c.equal("its last exit code is 1", _exit_code(found), 1)
-    runs = found.logs().decode(errors="replace").count(CRASH_LINE) if found is not None else 0
+    c.equal("its last exit code is 1", read.exit_code(found), 1)
+    runs = read.logs(found).count(CRASH_LINE)
     c.equal(f"its log shows {CRASH_LINE} 4 times (one run and three restarts)", runs, 4)
 
 
@@ -159,15 +106,15 @@ def crash(client, c) -> None:
 def limited(client, c) -> None:
     name = "dockyard-ex03-3-limited"
     found = _container(c, client, name, SAMPLE)
-    host = _host(found)
+    host = read.host_config(found)
     memory = host.get("Memory") or 0
     c.equal(f"{name}'s memory limit is 256 MiB", memory / MIB if memory else None, 256)
     quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 100_000
     cpus = (host.get("NanoCpus") or 0) / 1e9 or quota / period
     c.equal(f"{name} may use half a CPU", cpus or None, 0.5)
-    env = _env(found)
+    env = read.env(found)
     c.equal("its environment sets APP_MODE=exercise", env.get("APP_MODE"), "exercise")
-    mount = _mount(found, TOKEN_TARGET)
+    mount = read.mount(found, TOKEN_TARGET)
     source = mount.get("Source") or ""
     # Docker Desktop may show the file under a prefix (/private/tmp/..., /host_mnt/...).
     c.check(f"it mounts {TOKEN_FILE} at {TOKEN_TARGET}",
@@ -177,7 +124,7 @@ def limited(client, c) -> None:
     c.check(f"the mount at {TOKEN_TARGET} is read-only", mount and mount.get("RW") is False,
             found="read-write" if mount else "nothing mounted there", expected="read-only")
     token = TOKEN_FILE.read_text().strip() if TOKEN_FILE.is_file() else None
-    code, inside = _exec(found, ["cat", TOKEN_TARGET])
+    code, inside = read.exec_output(found, ["cat", TOKEN_TARGET])
     c.check(f"inside {name}, {TOKEN_TARGET} holds the token from {TOKEN_FILE}",
             token and code == 0 and inside == token,
             found=(f"no {TOKEN_FILE} on this machine" if not token else inside if code is None
@@ -213,7 +160,7 @@ def quick(client, c) -> None:
             and given.get("Cmd") == config.get("Cmd") and given.get("Entrypoint") == config.get("Entrypoint"),
             found=given.get("Cmd") if stopped is not None else "no container")
     _no_init(c, stopped, quick_name)
-    code = _exit_code(stopped)
+    code = read.exit_code(stopped)
     c.check(f"{quick_name} ended on SIGTERM, before the engine had to kill it (exit code 0 or 143, not 137)",
             code in (0, 143), found=f"exit code {code}" if code is not None else "not exited",
             expected="0 or 143")

@@ -27,15 +27,9 @@ PYTHONS = ("python", "python3", "python3.11")
 
 # Readers -------------------------------------------------------------------------------------
 
-def _layers(image) -> list[str]:
-    return ((image.attrs.get("RootFS") or {}).get("Layers") or []) if image is not None else []
-
-
 def _steps(image) -> list[str]:
     """The image's history as Dockerfile lines, oldest first ([] without the image)."""
-    if image is None:
-        return []
-    return [instruction(entry.get("CreatedBy") or "") for entry in reversed(image.history())]
+    return [instruction(step) for step in reversed(read.created_by(image))]
 
 
 def _own_steps(client, image) -> list[str]:
@@ -43,13 +37,13 @@ def _own_steps(client, image) -> list[str]:
     steps = _steps(image)
     base = read.image(client, BASE)
     if base is not None and _on_base(client, image):
-        return steps[len(base.history()):]
+        return steps[len(read.created_by(base)):]
     return steps
 
 
 def _on_base(client, image) -> bool:
-    base = _layers(read.image(client, BASE))
-    return bool(base) and _layers(image)[:len(base)] == base
+    base = read.layers(read.image(client, BASE))
+    return bool(base) and read.layers(image)[:len(base)] == base
 
 
 def _copied(step: str) -> list[str] | None:
@@ -69,19 +63,8 @@ def _short(steps: list[str]) -> str:
     return " | ".join(step if len(step) < 50 else step[:47] + "..." for step in steps) or "no steps"
 
 
-def _logs(found) -> str:
-    return found.logs().decode(errors="replace").strip() if found is not None else ""
-
-
 def _first_line(found) -> str:
-    return next((line.strip() for line in _logs(found).splitlines() if line.strip()), "")
-
-
-def _exec(found, command: list[str]) -> tuple[int | None, str]:
-    if read.status(found) != "running":
-        return None, "no running container"
-    ran = found.exec_run(command)
-    return ran.exit_code, ran.output.decode(errors="replace").strip()
+    return next((line.strip() for line in read.logs(found).splitlines() if line.strip()), "")
 
 
 def _command(container) -> str:
@@ -248,7 +231,7 @@ def cache_order(client, c) -> None:
             found=json.dumps(read.config(image).get("Cmd")) if image is not None else "no image",
             expected='["python", "app.py"]')
     edited = _image(c, client, second)
-    ours, theirs = _layers(image), _layers(edited)
+    ours, theirs = read.layers(image), read.layers(edited)
     c.check(f"{second} has a layer that {first} lacks (your edit of app.py)",
             edited is not None and image is not None and bool(set(theirs) - set(ours)),
             found=f"the same layers as {first}" if edited is not None and image is not None
@@ -271,7 +254,7 @@ def _through_pip(image) -> int | None:
     if pip is None:
         return None
     above = sum(1 for step in steps[pip + 1:] if step.split(" ")[0] in LAYERED)
-    return len(_layers(image)) - above
+    return len(read.layers(image)) - above
 
 
 def _reuse(ours: list[str], theirs: list[str], upto: dict) -> str:
@@ -308,15 +291,14 @@ def web(client, c) -> None:
     added = image.attrs["Size"] - base.attrs["Size"] if image is not None and base is not None else None
     c.check(f"{tag} adds at most {BUDGET_MB} MB to {BASE}", added is not None and added <= BUDGET_MB * 1e6,
             found=f"{added / 1e6:.1f} MB" if added is not None else "no image to weigh")
-    seen = json.dumps(config) + " ".join(entry.get("CreatedBy") or "" for entry in
-                                         (image.history() if image is not None else []))
+    seen = json.dumps(config) + " ".join(read.created_by(image))
     c.check(f"the secret from .env is neither in {tag}'s configuration nor in its history",
             image is not None and SECRET not in seen,
             found="no image" if image is None else "the secret's value")
     name = "dockyard-ex04-4-web"
     run = _container(c, client, name, tag)
     c.equal(f"{name} is running", read.status(run), "running")
-    bindings = _bindings(run)
+    bindings = read.port_bindings(run, "8080/tcp")
     c.check(f"{name} publishes 8080/tcp on 127.0.0.1 only",
             bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
             found=", ".join(f"{b.get('HostIp') or 'all interfaces'}" for b in bindings) or "not published",
@@ -324,13 +306,13 @@ def web(client, c) -> None:
     health = _health(run)
     c.check(f"{name} is healthy", health == "healthy", expected="healthy",
             found=health or ("no health status: no HEALTHCHECK" if run is not None else "no container"))
-    code, status = _exec(run, ["cat", "/proc/1/status"])
+    code, status = read.exec_output(run, ["cat", "/proc/1/status"])
     uids = [line.split()[2] for line in status.splitlines() if line.startswith("Uid:")] if code == 0 else []
     uid = uids[0] if uids else None  # the effective uid: Uid: real effective saved filesystem
     c.check(f"inside {name}, the app's process runs as a non-root user", uid not in (None, "0"),
             found=f"uid {uid}" if uid is not None else status)
     _clean_app_folder(c, run, name)
-    status_code, body = _get(run)
+    status_code, body = read.http_get(run, "8080/tcp", loopback_only=True)
     c.check(f"GET / on the published port answers 200 {GREETING}", status_code == 200 and body == GREETING,
             found=f"{status_code} {body[:60]}" if status_code is not None else body,
             expected=f"200 {GREETING}")
@@ -338,15 +320,9 @@ def web(client, c) -> None:
 
 def _clean_app_folder(c, run, name) -> None:
     clutter = ["(", "-name", ".env", "-o", "-name", ".venv", "-o", "-name", "__pycache__", ")"]
-    code, out = _exec(run, ["find", "/app", *clutter, "-prune", "-print"])
+    code, out = read.exec_output(run, ["find", "/app", *clutter, "-prune", "-print"])
     found = out if code is None else ("no /app folder" if code else out.replace("\n", ", ") or "none")
     c.check(f"inside {name}, /app holds no .env, .venv or __pycache__", code == 0 and not out, found=found)
-
-
-def _bindings(found) -> list[dict]:
-    if found is None:
-        return []
-    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get("8080/tcp") or []
 
 
 def _health(found, within: float = 10) -> str | None:
@@ -357,17 +333,3 @@ def _health(found, within: float = 10) -> str | None:
         time.sleep(0.5)
         health = read.health(found)
     return health
-
-
-def _get(found, within: float = 5) -> tuple[int | None, str]:
-    """(status, body) of a GET of / on the container's port 8080 as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [port for ip, port in read.published(found, "8080/tcp") if ip == "127.0.0.1"]
-    if not ports:
-        return None, "no port published on 127.0.0.1"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
-        if status is not None or time.monotonic() > deadline:
-            return status, body

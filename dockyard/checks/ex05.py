@@ -28,43 +28,12 @@ def _container(c, client, name) -> object:
     return found
 
 
-def _mount(found, destination: str) -> dict:
-    """The container's mount at `destination` ({} when there is none)."""
-    if found is None:
-        return {}
-    found.reload()
-    return next((m for m in found.attrs.get("Mounts") or [] if m.get("Destination") == destination), {})
-
-
-def _describe(mount: dict) -> str:
-    if not mount:
-        return "nothing mounted there"
-    source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
-    return f"{mount.get('Type')} {source}"
-
-
 def _mounts_volume(c, found, volume: str, destination: str) -> dict:
-    mount = _mount(found, destination)
+    mount = read.mount(found, destination)
     c.check(f"it mounts the volume {volume} at {destination}",
             mount.get("Type") == "volume" and mount.get("Name") == volume,
-            found=_describe(mount), expected=f"volume {volume}")
+            found=read.describe_mount(mount), expected=f"volume {volume}")
     return mount
-
-
-def _logs(found) -> str:
-    return found.logs().decode(errors="replace") if found is not None else ""
-
-
-def _exit_code(found) -> int | None:
-    return found.attrs["State"]["ExitCode"] if read.status(found) == "exited" else None
-
-
-def _exec(found, command: list[str]) -> tuple[int | None, str]:
-    """(exit code, output) of a read-only command in a running container, or (None, why not)."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ran = found.exec_run(command)
-    return ran.exit_code, ran.output.decode(errors="replace").strip()
 
 
 def _listing(files: dict[str, str] | None) -> str:
@@ -94,7 +63,7 @@ def note(client, c) -> None:
     name = "dockyard-ex05-1-writer"
     writer = _container(c, client, name)
     c.equal("it has exited", read.status(writer), "exited")
-    c.equal("its exit code is 0", _exit_code(writer), 0)
+    c.equal("its exit code is 0", read.exit_code(writer), 0)
     _mounts_volume(c, writer, volume, "/data")
 
 
@@ -110,19 +79,19 @@ def read_only(client, c) -> None:
     name = "dockyard-ex05-2-reader"
     reader = _container(c, client, name)
     c.equal("it has exited", read.status(reader), "exited")
-    mount = _mount(reader, "/config")
+    mount = read.mount(reader, "/config")
     source = mount.get("Source") or ""
     # Docker Desktop may show the folder under a prefix (/private/tmp/..., /host_mnt/...).
     c.check(f"it mounts the host folder {CONFIG_FOLDER} at /config",
             mount.get("Type") == "bind" and (source == CONFIG_FOLDER or source.endswith(CONFIG_FOLDER)),
-            found=_describe(mount), expected=f"bind {CONFIG_FOLDER}")
+            found=read.describe_mount(mount), expected=f"bind {CONFIG_FOLDER}")
     c.check("the mount at /config is read-only", mount and mount.get("RW") is False,
             found=("read-write" if mount.get("RW") else "nothing mounted there"), expected="read-only")
-    logs = _logs(reader)
+    logs = read.logs(reader)
     c.check("its output shows app.conf: mode=production", "mode=production" in logs,
-            found=logs.strip()[-80:] or "no output")
+            found=logs[-80:] or "no output")
     c.check("its output shows the write was refused: Read-only file system", "Read-only file system" in logs,
-            found=logs.strip()[-80:] or "no output")
+            found=logs[-80:] or "no output")
 
 
 @task("ex05-3", hints=[
@@ -167,16 +136,16 @@ def redis(client, c) -> None:
     c.equal("it runs the image redis:7", read.config(server).get("Image"), "redis:7")
     c.equal("it is running", read.status(server), "running")
     _mounts_volume(c, server, volume, "/data")
-    code, listing = _exec(server, ["ls", "/data/appendonlydir"])
+    code, listing = read.exec_output(server, ["ls", "/data/appendonlydir"])
     c.check("Redis keeps an append-only file in /data (appendonlydir/)",
             code == 0 and any(entry.endswith(".manifest") for entry in listing.split()),
             found=(listing if code is None else "no folder /data/appendonlydir" if code
                    else listing.replace("\n", ", ") or "an empty folder"))
-    code, answer = _exec(server, ["redis-cli", "GET", "greeting"])
+    code, answer = read.exec_output(server, ["redis-cli", "GET", "greeting"])
     c.check("GET greeting answers survived", code == 0 and answer == "survived",
             found=(answer or "no value: the key is not set") if code == 0 else (answer or "no answer"),
             expected="survived")
     c.check("its log shows it loaded the data from the append-only file when it started",
-            "DB loaded from append only file" in _logs(server),
+            "DB loaded from append only file" in read.logs(server),
             found="no such line: the server had nothing to load" if server is not None else "no log",
             expected="DB loaded from append only file")

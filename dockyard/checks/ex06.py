@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from dockyard.checks import read, task
 
 CHAPTER = "ex06"
@@ -34,9 +32,7 @@ def _container(c, client, name, image: str | None = None):
 
 def _endpoint(found, network: str) -> dict:
     """The container's settings on one network ({} when it is not attached)."""
-    if found is None:
-        return {}
-    return (found.attrs.get("NetworkSettings", {}).get("Networks") or {}).get(network) or {}
+    return read.endpoints(found).get(network) or {}
 
 
 def _attached(c, found, name, network) -> None:
@@ -49,22 +45,8 @@ def _names(endpoint: dict) -> list[str]:
     return sorted(set(endpoint.get("Aliases") or []) | set(endpoint.get("DNSNames") or []))
 
 
-def _lookup(found, name: str, within: float = 3) -> tuple[int | None, str]:
-    """`getent hosts NAME` inside a running container: (exit code, first address), asked again briefly,
-    since the DNS server may not know a container that started or joined a network a moment ago."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    deadline = time.monotonic() + within
-    while True:
-        ran = found.exec_run(["getent", "hosts", name])
-        words = ran.output.decode(errors="replace").split()
-        if ran.exit_code == 0 or time.monotonic() > deadline:
-            return ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
-        time.sleep(0.2)
-
-
 def _resolves(c, client_container, client_name, name, target, network) -> None:
-    code, address = _lookup(client_container, name)
+    code, address = read.lookup(client_container, name)
     expected = _endpoint(target, network).get("IPAddress") or None
     if code is None:
         found = address
@@ -76,43 +58,15 @@ def _resolves(c, client_container, client_name, name, target, network) -> None:
             code == 0 and expected is not None and address == expected, found=found)
 
 
-def _bindings(found, port: str = "5000/tcp") -> list[dict]:
-    """The port's bindings in the container's configuration ([] when it publishes none)."""
-    if found is None:
-        return []
-    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get(port) or []
-
-
-def _where(bindings: list[dict]) -> str:
-    if not bindings:
-        return "not published"
-    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
-                     for b in bindings)
-
-
 def _loopback_only(c, found, name, port: str = "5000/tcp") -> None:
-    bindings = _bindings(found, port)
+    bindings = read.port_bindings(found, port)
     c.check(f"{name} publishes {port} on 127.0.0.1 only",
-            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
-            expected="127.0.0.1")
-
-
-def _get(found, path: str = "/", within: float = 5) -> tuple[int | None, str]:
-    """(status, body) of a GET on the container's port 5000 as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
-    if not ports:
-        return None, "no published port"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}{path}")
-        if status is not None or time.monotonic() > deadline:
-            return status, body
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
+            found=read.describe_bindings(bindings), expected="127.0.0.1")
 
 
 def _answers(c, found) -> None:
-    status, body = _get(found)
+    status, body = read.http_get(found)
     c.check(f"GET / on the published port answers 200 {GREETING}", status == 200 and body == GREETING,
             found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
 
@@ -165,12 +119,12 @@ def alias(client, c) -> None:
 def publish(client, c) -> None:
     name = "dockyard-ex06-3-web"
     web = _container(c, client, name, SAMPLE)
-    bindings = _bindings(web)
+    bindings = read.port_bindings(web, "5000/tcp")
     c.check(f"{name} publishes 5000/tcp", bindings, found="not published")
     _loopback_only(c, web, name)
     c.check("Docker picked the host port (none fixed in its configuration)",
             bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings),
-            found=_where(bindings), expected="host port any")
+            found=read.describe_bindings(bindings), expected="host port any")
     _answers(c, web)
 
 
@@ -195,13 +149,13 @@ def isolate(client, c) -> None:
                             for name, inside in networks.items()) or "no network")
     names = _names(_endpoint(db, back))
     c.check(f"{db_name} answers to the name db on {back}", "db" in names, found=names or "not attached there")
-    published = {port: _where(bindings) for port, bindings in _all_bindings(db).items() if bindings}
+    every_port = read.host_config(db).get("PortBindings") or {}
+    published = {port: read.describe_bindings(bindings) for port, bindings in every_port.items() if bindings}
     c.check(f"{db_name} publishes no ports", db is not None and not published,
             found=", ".join(f"{port} on {where}" for port, where in published.items()) or "no container")
     web = _container(c, client, web_name, SAMPLE)
     _attached(c, web, web_name, back)
-    env = read.config(web).get("Env") or []
-    url = next((e.split("=", 1)[1] for e in env if e.startswith("REDIS_URL=")), None)
+    url = read.env(web).get("REDIS_URL")
     c.check(f"{web_name}'s REDIS_URL points at redis://db:6379", (url or "").startswith("redis://db:6379"),
             found=url or "no REDIS_URL", expected="redis://db:6379/0")
     _loopback_only(c, web, web_name)
@@ -212,9 +166,3 @@ def isolate(client, c) -> None:
 def _internal(client, name: str) -> bool:
     found = read.network(client, name)
     return found is not None and found.attrs.get("Internal") is True
-
-
-def _all_bindings(found) -> dict[str, list[dict]]:
-    if found is None:
-        return {}
-    return found.attrs.get("HostConfig", {}).get("PortBindings") or {}

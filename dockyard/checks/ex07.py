@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from urllib.parse import urlsplit
 
 from dockyard.checks import read, task
@@ -17,9 +16,6 @@ from dockyard.checks import read, task
 CHAPTER = "ex07"
 SAMPLE = "dockyard/sample-app:latest"
 GREETING = "Hello from Docker!"
-PROJECT = "com.docker.compose.project"
-SERVICE = "com.docker.compose.service"
-NUMBER = "com.docker.compose.container-number"
 DEPENDS_ON = "com.docker.compose.depends_on"
 # ex07-3: the key the learner sets before `down`, and its value.
 KEY, VALUE = "dockyard:ex07-3", "kept across down and up"
@@ -34,21 +30,11 @@ AOF_LOADED = "DB loaded from append only file"
 
 # Reading a Compose project ----------------------------------------------------------------------
 
-def _project_containers(client, project: str) -> list:
-    return client.containers.list(all=True, filters={"label": [f"{PROJECT}={project}"]})
-
-
-def _pick(containers: list, service: str):
-    """The service's first container (the lowest container number), or None."""
-    mine = [c for c in containers if (c.labels or {}).get(SERVICE) == service]
-    return min(mine, key=lambda c: int((c.labels or {}).get(NUMBER) or 0)) if mine else None
-
-
 def _service(c, client, project: str, service: str, image: str, healthy: bool = False):
     """Conditions on one service's container: it exists, is labelled, runs the image, runs, is healthy."""
-    everything = _project_containers(client, project)
-    found = _pick(everything, service)
-    services = sorted({(x.labels or {}).get(SERVICE) or "?" for x in everything})
+    found = read.compose_service(client, project, service)
+    services = sorted({read.labels(x).get(read.COMPOSE_SERVICE) or "?"
+                       for x in read.compose_containers(client, project)})
     c.check(f"service {service} of project {project} has a container", found,
             found=f"the project's services: {', '.join(services)}" if services
             else f"no container of project {project}")
@@ -65,7 +51,7 @@ def _service(c, client, project: str, service: str, image: str, healthy: bool = 
 
 
 def _networks(c, client, project: str) -> None:
-    networks = client.networks.list(filters={"label": [f"{PROJECT}={project}"]})
+    networks = client.networks.list(filters={"label": [f"{read.COMPOSE_PROJECT}={project}"]})
     unlabelled = sorted(n.name for n in networks if read.chapter_label(n) != CHAPTER)
     c.check(f"the networks of {project} carry the label dockyard.chapter={CHAPTER}",
             networks and not unlabelled,
@@ -88,101 +74,29 @@ def _waits_for_healthy(c, found, service: str, needed: str) -> None:
             expected=f"{needed} (service_healthy)")
 
 
-def _env(found, name: str) -> str | None:
-    values = read.config(found).get("Env") or []
-    return next((e.split("=", 1)[1] for e in values if e.startswith(f"{name}=")), None)
-
-
-def _exec(found, command: list[str]) -> tuple[int | None, str]:
-    """(exit code, output) of a read-only command in a running container, or (None, why not)."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ran = found.exec_run(command)
-    return ran.exit_code, ran.output.decode(errors="replace").strip()
-
-
-def _logs(found) -> str:
-    return found.logs().decode(errors="replace") if found is not None else ""
-
-
-def _mount(found, destination: str) -> dict:
-    if found is None:
-        return {}
-    return next((m for m in found.attrs.get("Mounts") or [] if m.get("Destination") == destination), {})
-
-
-def _describe(mount: dict) -> str:
-    if not mount:
-        return "nothing mounted there"
-    source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
-    return f"{mount.get('Type')} {source}"
-
-
 # Publishing and HTTP ----------------------------------------------------------------------------
 
-def _bindings(found, port: str = "5000/tcp") -> list[dict]:
-    if found is None:
-        return []
-    return (found.attrs.get("HostConfig", {}).get("PortBindings") or {}).get(port) or []
-
-
-def _where(bindings: list[dict]) -> str:
-    if not bindings:
-        return "not published"
-    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
-                     for b in bindings)
-
-
 def _published_locally(c, found, service: str) -> None:
-    bindings = _bindings(found)
+    bindings = read.port_bindings(found, "5000/tcp")
+    where = read.describe_bindings(bindings)
     c.check(f"{service} publishes 5000/tcp on 127.0.0.1 only",
-            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=_where(bindings),
+            bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings), found=where,
             expected="127.0.0.1")
     c.check(f"Docker picked {service}'s host port (none fixed in compose.yaml)",
-            bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings), found=_where(bindings),
+            bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings), found=where,
             expected="host port any")
 
 
-def _get(found, path: str, within: float = 15) -> tuple[int | None, str]:
-    """(status, body) of a GET on the container's port 5000 as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [port for ip, port in read.published(found, "5000/tcp") if ip in ("127.0.0.1", "0.0.0.0", "")]
-    if not ports:
-        return None, "no published port"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}{path}")
-        if status is not None or time.monotonic() > deadline:
-            return status, body
-
-
 def _answers_hello(c, found, service: str) -> None:
-    status, body = _get(found, "/")
+    status, body = read.http_get(found)
     c.check(f"GET / on {service}'s published port answers 200 {GREETING}", status == 200 and body == GREETING,
             found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
 
 
-def _addresses(found) -> set[str]:
-    if found is None:
-        return set()
-    networks = found.attrs.get("NetworkSettings", {}).get("Networks") or {}
-    return {n.get("IPAddress") for n in networks.values() if n.get("IPAddress")}
-
-
-def _resolves(c, found, service: str, target, name: str, within: float = 3) -> None:
+def _resolves(c, found, service: str, target, name: str) -> None:
     """Inside `found`, `getent hosts NAME` answers one of the target container's addresses."""
-    code, address = None, "no running container"
-    if read.status(found) == "running":
-        deadline = time.monotonic() + within
-        while True:  # the DNS server may not know a container that started a moment ago
-            ran = found.exec_run(["getent", "hosts", name])
-            words = ran.output.decode(errors="replace").split()
-            code, address = ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
-            if code == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-    expected = _addresses(target)
+    code, address = read.lookup(found, name)
+    expected = {e.get("IPAddress") for e in read.endpoints(target).values() if e.get("IPAddress")}
     if code is None:
         seen = address
     elif code:
@@ -221,7 +135,7 @@ def app_and_cache(client, c) -> None:
     project = "dockyard-ex07-2"
     redis = _service(c, client, project, "redis", "redis:7", healthy=True)
     web = _service(c, client, project, "web", SAMPLE)
-    url = _env(web, "REDIS_URL")
+    url = read.env(web).get("REDIS_URL")
     c.check("web's REDIS_URL points at redis://redis:6379", (url or "").startswith("redis://redis:6379"),
             found=url or "no REDIS_URL", expected="redis://redis:6379/0")
     _waits_for_healthy(c, web, "web", "redis")
@@ -245,19 +159,20 @@ def outlives_down(client, c) -> None:
     c.check(f"volume {name} exists", volume, found="no such volume")
     c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(volume), CHAPTER)
     redis = _service(c, client, project, "redis", "redis:7")
-    mount = _mount(redis, "/data")
+    mount = read.mount(redis, "/data")
     c.check(f"the redis container mounts {name} at /data",
             mount.get("Type") == "volume" and mount.get("Name") == name,
-            found=_describe(mount) if redis is not None else "no container", expected=f"volume {name}")
-    code, said = _exec(redis, ["redis-cli", "CONFIG", "GET", "appendonly"])
+            found=read.describe_mount(mount) if redis is not None else "no container",
+            expected=f"volume {name}")
+    code, said = read.exec_output(redis, ["redis-cli", "CONFIG", "GET", "appendonly"])
     c.check("redis keeps an append-only file (CONFIG GET appendonly answers yes)",
             code == 0 and said.split() == ["appendonly", "yes"], found=" ".join(said.split()) or "nothing")
-    logs = _logs(redis)
+    logs = read.logs(redis)
     c.check("redis loaded its data from the append-only file when it started (up after a down)",
             AOF_LOADED in logs,
             found=("no container" if redis is None else
                    f"no '{AOF_LOADED}' in its logs: it started without data on /data"))
-    code, value = _exec(redis, ["redis-cli", "GET", KEY])
+    code, value = read.exec_output(redis, ["redis-cli", "GET", KEY])
     c.check(f"redis-cli GET {KEY} answers {VALUE}", code == 0 and value == VALUE,
             found=(value or "(nil)") if code == 0 else value, expected=VALUE)
     _networks(c, client, project)
@@ -276,24 +191,24 @@ def outlives_down(client, c) -> None:
 def notes_survive(client, c) -> None:
     project = "dockyard-ex07-4"
     db = _service(c, client, project, "db", "postgres:15", healthy=True)
-    mount = _mount(db, PGDATA)
+    mount = read.mount(db, PGDATA)
     named = mount.get("Type") == "volume" and not re.fullmatch(r"[0-9a-f]{64}", mount.get("Name") or "")
     c.check(f"the db container keeps {PGDATA} on a named volume", named,
-            found=(_describe(mount) + (" (anonymous)" if mount.get("Type") == "volume" else ""))
+            found=(read.describe_mount(mount) + (" (anonymous)" if mount.get("Type") == "volume" else ""))
             if db is not None else "no container", expected="a named volume")
     volume = read.volume(client, mount["Name"]) if named else None
     c.equal(f"that volume carries the label dockyard.chapter={CHAPTER}", read.chapter_label(volume), CHAPTER)
-    logs = _logs(db)
+    logs = read.logs(db)
     c.check("the db container started on data an earlier one wrote (no initialisation in its logs)",
             db is not None and INITIALISED not in logs,
             found=("no container" if db is None
                    else f"'{INITIALISED}' in its logs: it initialised an empty folder"))
     web = _service(c, client, project, "web", SAMPLE, healthy=True)
     _waits_for_healthy(c, web, "web", "db")
-    url = _env(web, "DATABASE_URL")
+    url = read.env(web).get("DATABASE_URL")
     c.check("web's DATABASE_URL points at the host db", _host(url) == "db", found=_masked(url))
     _published_locally(c, web, "web")
-    status, body = _get(web, "/notes")
+    status, body = read.http_get(web, path="/notes")
     notes = _notes(status, body)
     listed = "; ".join(notes) if notes is not None else (f"{status} {body[:60]}" if status else body)
     for note in (INIT_NOTE, POSTED_NOTE):

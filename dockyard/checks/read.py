@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import time
 
 import docker
 import requests
@@ -19,6 +20,18 @@ from dockyard.names import find
 
 READER_IMAGE = "debian:bookworm-slim"
 CHECKER = "checks"
+# How long a GET waits for an app to listen: a container started a moment before the check (by `up`, or
+# by the learner's previous cell) may still be importing its code, the more so on a busy machine.
+APP_WAIT = 15
+# How long a name lookup is retried: Docker's DNS server learns of a container that started or joined a
+# network a moment ago with a short delay.
+DNS_WAIT = 3
+# Host addresses a published port is reachable on through 127.0.0.1 (all interfaces include it).
+LOCAL_HOSTS = ("127.0.0.1", "0.0.0.0", "")
+# The labels Compose puts on every container it creates: checks find a project's containers by them.
+COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
+COMPOSE_NUMBER = "com.docker.compose.container-number"
 
 
 def container(client: docker.DockerClient, name: str):
@@ -58,11 +71,89 @@ def config(resource) -> dict:
     return (resource.attrs.get("Config") or {}) if resource is not None else {}
 
 
+def host_config(found) -> dict:
+    """A container's HostConfig block ({} when it is missing): what the engine was asked for beyond the
+    image's configuration (limits, restart policy, init, port bindings)."""
+    return (found.attrs.get("HostConfig") or {}) if found is not None else {}
+
+
+def env(found) -> dict[str, str]:
+    """An image's or container's environment as {name: value} ({} when it is missing)."""
+    pairs = config(found).get("Env") or []
+    return dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in pairs)
+
+
+def layers(image) -> list[str]:
+    """An image's layer digests, base first ([] without the image): equal prefixes mean a shared base."""
+    return ((image.attrs.get("RootFS") or {}).get("Layers") or []) if image is not None else []
+
+
+def created_by(image) -> list[str]:
+    """What made each step of an image's history, newest first as the engine lists them ([] without the
+    image); the only record of the Dockerfile lines an image was built from."""
+    return [entry.get("CreatedBy") or "" for entry in image.history()] if image is not None else []
+
+
 def status(found) -> str | None:
     if found is None:
         return None
     found.reload()
     return found.status
+
+
+def exit_code(found) -> int | None:
+    """The exit code of a container that has exited (None while it runs, or without it)."""
+    return found.attrs["State"]["ExitCode"] if status(found) == "exited" else None
+
+
+def logs(found, tail: int | str = "all", stderr: bool = True) -> str:
+    """A container's output as text, stripped ("" without the container)."""
+    if found is None:
+        return ""
+    return found.logs(tail=tail, stderr=stderr).decode(errors="replace").strip()
+
+
+def exec_output(found, command: list[str]) -> tuple[int | None, str]:
+    """(exit code, output) of a command in a running container, or (None, why not).
+
+    Checks only read: the command must change nothing (cat, ls, getent, redis-cli GET).
+    """
+    if status(found) != "running":
+        return None, "no running container"
+    ran = found.exec_run(command)
+    return ran.exit_code, ran.output.decode(errors="replace").strip()
+
+
+def mount(found, destination: str) -> dict:
+    """A container's mount at `destination` ({} when nothing is mounted there, or without it)."""
+    if found is None:
+        return {}
+    found.reload()
+    return next((m for m in found.attrs.get("Mounts") or [] if m.get("Destination") == destination), {})
+
+
+def describe_mount(mount: dict) -> str:
+    """A mount as a check reports it: its type and the volume's name or the host path."""
+    if not mount:
+        return "nothing mounted there"
+    source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
+    return f"{mount.get('Type')} {source}"
+
+
+def port_bindings(found, port: str) -> list[dict]:
+    """The bindings a container was created with for `port` ("5000/tcp") ([] when it publishes none).
+
+    Unlike `published`, this is what was asked for: an empty HostPort means Docker picks the port.
+    """
+    return (host_config(found).get("PortBindings") or {}).get(port) or []
+
+
+def describe_bindings(bindings: list[dict]) -> str:
+    """Port bindings as a check reports them: each host address and host port asked for."""
+    if not bindings:
+        return "not published"
+    return ", ".join(f"{b.get('HostIp') or 'all interfaces'}, host port {b.get('HostPort') or 'any'}"
+                     for b in bindings)
 
 
 def published(found, port: str) -> list[tuple[str, str]]:
@@ -74,11 +165,16 @@ def published(found, port: str) -> list[tuple[str, str]]:
     return [(b["HostIp"], b["HostPort"]) for b in bindings]
 
 
-def networks_of(found) -> list[str]:
+def endpoints(found) -> dict[str, dict]:
+    """A container's settings on each network it is attached to, by network name ({} without it)."""
     if found is None:
-        return []
+        return {}
     found.reload()
-    return sorted((found.attrs.get("NetworkSettings", {}).get("Networks") or {}).keys())
+    return found.attrs.get("NetworkSettings", {}).get("Networks") or {}
+
+
+def networks_of(found) -> list[str]:
+    return sorted(endpoints(found))
 
 
 def health(found) -> str | None:
@@ -95,6 +191,52 @@ def http_body(url: str, timeout: float = 3) -> tuple[int | None, str]:
     except requests.RequestException as error:
         return None, type(error).__name__
     return response.status_code, response.text.strip()
+
+
+def http_get(found, port: str = "5000/tcp", path: str = "/",
+             loopback_only: bool = False) -> tuple[int | None, str]:
+    """(status code, body) of a GET of `path` on a running container's `port` as published on this
+    machine, asked again for up to APP_WAIT seconds while nothing answers; or (None, why not).
+
+    `loopback_only` accepts only a port published on 127.0.0.1 itself, not one on all interfaces.
+    """
+    if status(found) != "running":
+        return None, "no running container"
+    hosts = ("127.0.0.1",) if loopback_only else LOCAL_HOSTS
+    ports = [host_port for ip, host_port in published(found, port) if ip in hosts]
+    if not ports:
+        return None, "no port published on 127.0.0.1" if loopback_only else "no published port"
+    deadline = time.monotonic() + APP_WAIT
+    while True:
+        code, body = http_body(f"http://127.0.0.1:{ports[0]}{path}")
+        if code is not None or time.monotonic() > deadline:
+            return code, body
+        time.sleep(0.2)
+
+
+def lookup(found, name: str) -> tuple[int | None, str]:
+    """`getent hosts NAME` inside a running container: (exit code, first address), asked again for up
+    to DNS_WAIT seconds while the name is unknown; or (None, why not)."""
+    if status(found) != "running":
+        return None, "no running container"
+    deadline = time.monotonic() + DNS_WAIT
+    while True:
+        ran = found.exec_run(["getent", "hosts", name])
+        words = ran.output.decode(errors="replace").split()
+        if ran.exit_code == 0 or time.monotonic() > deadline:
+            return ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
+        time.sleep(0.2)
+
+
+def compose_containers(client: docker.DockerClient, project: str) -> list:
+    """Every container of a Compose project, stopped ones too, found by the label Compose gives it."""
+    return client.containers.list(all=True, filters={"label": [f"{COMPOSE_PROJECT}={project}"]})
+
+
+def compose_service(client: docker.DockerClient, project: str, service: str):
+    """A Compose service's first container (the lowest container number), or None."""
+    mine = [x for x in compose_containers(client, project) if labels(x).get(COMPOSE_SERVICE) == service]
+    return min(mine, key=lambda x: int(labels(x).get(COMPOSE_NUMBER) or 0)) if mine else None
 
 
 def volume_files(client: docker.DockerClient, name: str) -> dict[str, str] | None:
