@@ -9,7 +9,8 @@ the lab test (tests/lab) starts the server the same way, adding only its port, t
     notified about official Jupyter news?" whenever its `fetchNews` setting is unset, whatever the
     server says, and it is also what asks for updates. It is disabled for this environment
     (`.venv/etc/jupyter/labconfig/page_config.json`), as `jupyter labextension disable
-    --level=sys_prefix` does; the learner's own settings and other environments stay untouched;
+    --level=sys_prefix` does (JupyterLab then marks it locked there too); the learner's own settings
+    and other environments stay untouched;
   - `--LabApp.news_url=None`: the server's news endpoint fetches no feed;
   - `--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate`: its update endpoint asks
     nobody.
