@@ -85,7 +85,35 @@ def test_the_images_page_shows_the_app_answering(site, browser):
     page, _, _ = open_page(browser, f"{site}/chapters/02-images.html")
     outputs = page.locator(".cell_output").all_inner_texts()
     assert any("1.0    -> 200 Hello from Docker!" in text for text in outputs)
-    assert any("RUN pip install --no-cache-dir -r requirements.txt  cache" in text for text in outputs)
+    cached = "=> CACHED [4/5] RUN pip install --no-cache-dir -r requirements.txt"
+    assert any(cached in text for text in outputs)
+    page.close()
+
+
+def toc_exercises() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [section["file"] for part in toc["parts"] for entry in part["chapters"]
+            for section in entry.get("sections", []) if section["file"].startswith("exercises/")]
+
+
+def test_every_chapter_has_its_exercises_page_beside_it():
+    assert [Path(page).name for page in toc_exercises()] == [Path(page).name for page in toc_chapters()]
+
+
+@pytest.mark.parametrize("exercises", toc_exercises())
+def test_exercise_pages_keep_hints_and_solutions_collapsed(site, browser, exercises):
+    page, remote, errors = open_page(browser, f"{site}/{exercises}.html")
+    tasks = page.locator(".exercise").count()
+    assert tasks >= 3, "three or more tasks per chapter"
+    solutions = page.locator(".solution.dropdown")
+    assert solutions.count() == tasks
+    # a collapsed solution shows its title and toggle, not the solution's code
+    assert not any(code.is_visible() for code in page.locator(".solution.dropdown .cell_input").all())
+    hints = page.locator("details.sd-dropdown", has_text="Hint")
+    assert hints.count() >= 2 * tasks
+    assert all(not opened for opened in hints.evaluate_all("all => all.map(d => d.open)"))
+    assert page.locator(".cell_output", has_text="conditions met").count() == tasks
+    assert remote == [] and errors == []
     page.close()
 
 
