@@ -64,26 +64,6 @@ def _command(found) -> str:
     return " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
 
 
-class _Chunks(io.RawIOBase):
-    """The chunks of a streamed response as a file, for tarfile's stream mode."""
-
-    def __init__(self, chunks):
-        self.chunks, self.rest = iter(chunks), b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self.rest:
-            self.rest = next(self.chunks, None)
-            if self.rest is None:
-                self.rest = b""
-                return 0
-        size = min(len(buffer), len(self.rest))
-        buffer[:size], self.rest = self.rest[:size], self.rest[size:]
-        return size
-
-
 def _added_files(image, base_layers: int) -> list[str]:
     """Every file the image's layers above its first `base_layers` add, as /paths (deletions left out).
 
@@ -92,7 +72,7 @@ def _added_files(image, base_layers: int) -> list[str]:
     layer. Each layer's file names are listed as it passes; the manifest then picks the image's own.
     """
     names, manifest = {}, {}
-    archive = tarfile.open(fileobj=io.BufferedReader(_Chunks(image.save(named=False)), 2**20), mode="r|")
+    archive = read.saved_archive(image)
     for member in archive:
         if not member.isfile():
             continue

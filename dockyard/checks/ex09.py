@@ -152,26 +152,6 @@ def _runs_gunicorn(command: list[str]) -> bool:
                             or (names[0] in PYTHONS and names[1:3] == ["-m", "gunicorn"]))
 
 
-class _Chunks(io.RawIOBase):
-    """The chunks of a streamed response as a file, for tarfile's stream mode."""
-
-    def __init__(self, chunks):
-        self.chunks, self.rest = iter(chunks), b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self.rest:
-            self.rest = next(self.chunks, None)
-            if self.rest is None:
-                self.rest = b""
-                return 0
-        size = min(len(buffer), len(self.rest))
-        buffer[:size], self.rest = self.rest[:size], self.rest[size:]
-        return size
-
-
 def _saved(image) -> tuple[list[str], str | None]:
     """Where the token occurs in `docker save`'s archive of the image, and the fingerprint file's text.
 
@@ -181,7 +161,7 @@ def _saved(image) -> tuple[list[str], str | None]:
     file is looked up too.
     """
     places, fingerprints, manifest = [], {}, {}
-    archive = tarfile.open(fileobj=io.BufferedReader(_Chunks(image.save(named=False)), 2**20), mode="r|")
+    archive = read.saved_archive(image)
     for member in archive:
         if not member.isfile():
             continue

@@ -254,3 +254,28 @@ def volume_files(client: docker.DockerClient, name: str) -> dict[str, str] | Non
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         return {member.name.removeprefix("./"): tar.extractfile(member).read().decode(errors="replace")
                 for member in tar.getmembers() if member.isfile()}
+
+
+class ChunkStream(io.RawIOBase):
+    """The chunks of a streamed response (`image.save()`) as a file, for tarfile's stream mode."""
+
+    def __init__(self, chunks):
+        self.chunks, self.rest = iter(chunks), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            self.rest = next(self.chunks, None)
+            if self.rest is None:
+                self.rest = b""
+                return 0
+        size = min(len(buffer), len(self.rest))
+        buffer[:size], self.rest = self.rest[:size], self.rest[size:]
+        return size
+
+
+def saved_archive(image) -> tarfile.TarFile:
+    """`docker save` of an image as a tar stream, read as it arrives: a read, it changes nothing."""
+    return tarfile.open(fileobj=io.BufferedReader(ChunkStream(image.save(named=False)), 2**20), mode="r|")
