@@ -1,9 +1,9 @@
 """The Why containers checks: wrong or missing work fails by its condition; the right work passes."""
 
 import pytest
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 
 LABELS = {"dockyard.chapter": "ex01"}
 PROGRAM = "import sys; print(f'Hello from Python {sys.version_info[0]}.{sys.version_info[1]}')"
@@ -15,10 +15,6 @@ def clean(client):
     dockyard.cleanup(client, "ex01")
     yield
     dockyard.cleanup(client, "ex01")
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def ran(client, image, command, name, labels=LABELS, **options):

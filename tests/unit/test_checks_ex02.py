@@ -3,9 +3,9 @@
 import shutil
 
 import pytest
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 from dockyard.shell import run
 
 LABELS = {"dockyard.chapter": "ex02"}
@@ -23,10 +23,6 @@ def clean(client):
     dockyard.cleanup(client, "ex02", images=True)
     yield
     dockyard.cleanup(client, "ex02", images=True)
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def build(tag, context="sample-app", dockerfile=None, label="--label dockyard.chapter=ex02", extra=""):

@@ -5,9 +5,9 @@ import time
 
 import docker
 import pytest
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 from dockyard.checks.ex03 import TOKEN_FILE
 from dockyard.shell import run
 
@@ -31,10 +31,6 @@ def clean(client):
     dockyard.cleanup(client, "ex03", images=True)
     yield
     dockyard.cleanup(client, "ex03", images=True)
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def app(client, name, image=dockyard.SAMPLE_IMAGE, start=True, ports=LOCAL, **options):

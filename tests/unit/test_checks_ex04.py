@@ -9,9 +9,9 @@ import time
 
 import docker
 import pytest
+from exercise_support import failed, tidy
 
 import dockyard
-from dockyard.checks import evaluate
 from dockyard.shell import REPO, run
 
 LABELS = {"dockyard.chapter": "ex04"}
@@ -35,20 +35,9 @@ def images(client):
 
 @pytest.fixture(autouse=True)
 def clean(client):
-    def tidy():
-        dockyard.cleanup(client, "ex04")
-        for tag in CHECKED:
-            try:
-                client.images.remove(tag)  # every variant keeps its own tag: this only untags
-            except docker.errors.ImageNotFound:
-                pass
-    tidy()
+    tidy(client, "ex04", CHECKED)
     yield
-    tidy()
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
+    tidy(client, "ex04", CHECKED)
 
 
 def build(tag, dockerfile, context=None, flags=""):

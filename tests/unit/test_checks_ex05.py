@@ -5,9 +5,9 @@ import time
 from pathlib import Path
 
 import pytest
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 
 LABELS = {"dockyard.chapter": "ex05"}
 IMAGE = "debian:bookworm-slim"
@@ -37,10 +37,6 @@ def config():
     (CONFIG / "app.conf").write_text("mode=production\n")
     yield CONFIG
     shutil.rmtree(CONFIG.parent, ignore_errors=True)
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def ran(client, command, name=None, image=IMAGE, labels=LABELS, **options):

@@ -1,9 +1,9 @@
 """The Networking checks: wrong or missing work fails by its condition; the right work passes."""
 
 import pytest
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 
 LABELS = {"dockyard.chapter": "ex06"}
 IMAGE = "debian:bookworm-slim"
@@ -26,10 +26,6 @@ def clean(client):
     dockyard.cleanup(client, "ex06")
     yield
     dockyard.cleanup(client, "ex06")
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def sleeper(client, name, network=None, aliases=None, command=("sleep", "infinity")):

@@ -6,9 +6,9 @@ Each state is a real Compose project, brought up with the `docker compose` CLI f
 import pytest
 import requests
 import yaml
+from exercise_support import failed
 
 import dockyard
-from dockyard.checks import evaluate
 from dockyard.shell import run
 
 LABELS = {"dockyard.chapter": "ex07"}
@@ -49,10 +49,6 @@ def clean(client):
     yield
     down(client)
     dockyard.cleanup(client, "ex07", images=True)
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
 
 
 def write(folder, name, services, volumes=None, networks=None, labelled_network=True):

@@ -7,8 +7,8 @@ stages are the notebook's, so BuildKit answers them from its cache after the fir
 
 import shutil
 
-import docker
 import pytest
+from exercise_support import failed, tidy
 
 import dockyard
 from dockyard.checks import evaluate
@@ -99,20 +99,9 @@ def images(client):
 
 @pytest.fixture(autouse=True)
 def clean(client):
-    def tidy():
-        dockyard.cleanup(client, "ex08")
-        for tag in CHECKED:
-            try:
-                client.images.remove(tag)  # every variant keeps its own tag: this only untags
-            except docker.errors.ImageNotFound:
-                pass
-    tidy()
+    tidy(client, "ex08", CHECKED)
     yield
-    tidy()
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
+    tidy(client, "ex08", CHECKED)
 
 
 def build(tag, dockerfile, context, flags=""):

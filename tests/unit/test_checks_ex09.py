@@ -7,11 +7,10 @@ points the tag a check reads at one variant, and the fixture takes that tag away
 
 import time
 
-import docker
 import pytest
+from exercise_support import failed, tidy
 
 import dockyard
-from dockyard.checks import evaluate
 from dockyard.checks.ex09 import TOKEN
 from dockyard.shell import run
 
@@ -59,20 +58,9 @@ def images(client):
 
 @pytest.fixture(autouse=True)
 def clean(client):
-    def tidy():
-        dockyard.cleanup(client, "ex09")
-        for tag in CHECKED:
-            try:
-                client.images.remove(tag)  # every variant keeps its own tag: this only untags
-            except docker.errors.ImageNotFound:
-                pass
-    tidy()
+    tidy(client, "ex09", CHECKED)
     yield
-    tidy()
-
-
-def failed(client, task_id):
-    return [item.label for item in evaluate(client, task_id).failed]
+    tidy(client, "ex09", CHECKED)
 
 
 def build(tag, dockerfile, context="sample-app", flags=""):
