@@ -1,0 +1,5 @@
+"""Explorers for a live kernel: each a small ipywidgets class over a plain function core.
+
+Every action goes through the same SDK call, or the same `docker build`, that its chapter teaches,
+and touches only resources that carry the course label.
+"""
