@@ -24,6 +24,7 @@ $(LAB_STAMP): $(STAMP) requirements-lab.txt
 	touch $@
 
 book: $(STAMP)
+	$(BIN)/python -m dockyard.widgetjs
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	$(BIN)/python -m dockyard open-book
 

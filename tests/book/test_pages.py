@@ -14,6 +14,7 @@ import nbformat
 import pytest
 import yaml
 
+from dockyard import widgetjs
 from dockyard.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory):
     """Build the book from the committed outputs into a temporary folder and serve it on loopback."""
     out = tmp_path_factory.mktemp("book")
+    widgetjs.ensure()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
                     "--warningiserror", "--nitpick", "--keep-going"], check=True, capture_output=True)
@@ -57,9 +59,19 @@ def browser():
         launched.close()
 
 
+def stay_local(route):
+    """Serve what the local server has; refuse everything else, as a reader offline would see it."""
+    if urlparse(route.request.url).hostname in ("127.0.0.1", None):
+        route.continue_()
+    else:
+        route.abort()
+
+
 def open_page(browser, url):
-    """Open url; return the page and every request that left the local server."""
+    """Open url with every request outside localhost blocked; return the page, the requests that
+    tried to leave, and the page's script errors."""
     page = browser.new_page()
+    page.route("**/*", stay_local)
     remote = []
     page.on("request", lambda request: remote.append(request.url)
             if urlparse(request.url).hostname not in ("127.0.0.1", None) else None)
@@ -122,4 +134,47 @@ def test_the_home_page_links_every_chapter(site, browser):
     links = page.locator("nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     for chapter in toc_chapters():
         assert any(chapter.split("/")[-1] + ".html" in (href or "") for href in links), chapter
+    page.close()
+
+
+def widget_views(notebook) -> int:
+    return sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+               for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)
+
+
+def chapters_with_widgets() -> list[str]:
+    return [chapter for chapter in toc_chapters()
+            if widget_views(nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4))]
+
+
+def test_some_chapters_carry_widgets():
+    assert len(chapters_with_widgets()) >= 5, "the explorers sit in their chapters"
+
+
+@pytest.mark.parametrize("chapter", chapters_with_widgets())
+def test_widgets_render_offline_with_their_saved_state(site, browser, chapter):
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    assert notebook.metadata.get("widgets"), "the notebook was saved without widget state"
+    page, remote, errors = open_page(browser, f"{site}/{chapter}.html")
+    views = page.locator(".widget-subarea")
+    views.nth(widget_views(notebook) - 1).wait_for(timeout=15000)
+    assert views.count() == widget_views(notebook)
+    assert all(view.is_visible() for view in views.all())
+    assert page.locator(".widget-subarea .widget-button").count() >= 1
+    # every Output widget came back with what the run wrote into it
+    assert all(output.inner_text().strip() for output in page.locator(".widget-subarea .widget-output").all())
+    assert page.get_by_text("Live kernel:").count() == widget_views(notebook)
+    assert remote == [] and errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_every_picture_has_alt_text(site, browser, chapter):
+    page, _, _ = open_page(browser, f"{site}/{chapter}.html")
+    if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
+        page.locator(".widget-subarea").first.wait_for(timeout=15000)
+    images = page.locator("article img, .widget-subarea img")
+    missing = [image.get_attribute("src")[:60] for image in images.all()
+               if not (image.get_attribute("alt") or "").strip()]
+    assert missing == []
     page.close()
