@@ -1,0 +1,36 @@
+"""The cheat sheet appendix is what the chapters run, regenerated, never edited by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockyard import cheatsheet
+
+
+def test_the_committed_page_is_what_the_chapters_generate():
+    assert cheatsheet.PAGE.read_text() == cheatsheet.page(), (
+        "chapters changed their commands: run `.venv/bin/python -m dockyard.cheatsheet` and commit")
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("docker run --rm python:3.11-slim", [("docker run", True)]),
+    ("docker compose -f sample-app/compose.yaml -p x up -d", [("docker compose up", True)]),
+    ("docker ps -aq --filter label=a | xargs -r docker rm -f",
+     [("docker ps", True), ("docker rm", False)]),
+    ('curl -s "http://$(docker port web 5000)/"', []),
+    ("docker network create net && docker network ls", [("docker network create", True),
+                                                       ("docker network ls", False)]),
+])
+def test_each_docker_call_in_a_line_is_found(line, expected):
+    assert [(name, standalone) for name, _, standalone in cheatsheet.docker_calls(line)] == expected
+
+
+def test_a_command_without_a_description_stops_the_generator(monkeypatch):
+    monkeypatch.setattr(cheatsheet, "SAYS", {})
+    with pytest.raises(SystemExit, match="add a one-line description"):
+        cheatsheet.page()
+
+
+def test_sdk_summaries_come_from_the_sdk_in_markdown():
+    assert cheatsheet.sdk_summary("client.containers.run") == "Run a container."
+    assert "``" not in cheatsheet.sdk_summary("client.images.remove")

@@ -1,0 +1,162 @@
+"""The troubleshooting appendix quotes each message as a real engine prints it: every quoted message
+is reproduced here on the engine and found, word for word, in what it really printed."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import dockyard
+from dockyard.checks.core import CheckFailed
+from dockyard.names import NameTaken
+
+PAGE = Path(__file__).resolve().parents[2] / "appendices" / "troubleshooting.md"
+CHAPTER = "troubleshooting"
+LABEL = f"--label={dockyard.LABEL}={CHAPTER}"
+# Sections whose message this machine cannot produce on demand: a full disk, a TLS-intercepting proxy.
+NOT_REPRODUCED = {"Make room on the disk", "Trust your network's certificate"}
+
+
+def sections() -> dict[str, list[str]]:
+    """Each `## ` heading of the page, with the ```text blocks under it."""
+    found: dict[str, list[str]] = {}
+    for part in re.split(r"^## ", PAGE.read_text(), flags=re.M)[1:]:
+        heading, body = part.split("\n", 1)
+        found[heading.strip()] = re.findall(r"```text\n(.*?)\n```", body, flags=re.S)
+    return found
+
+
+def docker(*args: str, env: dict | None = None, user: int | None = None) -> str:
+    command = ["docker", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+    return done.stdout + done.stderr
+
+
+def normalised(text: str) -> str:
+    text = re.sub(r"\b[0-9a-f]{12,64}\b", "<id>", text)
+    text = re.sub(r"ref \S+::\S+:", "ref <ref>:", text)
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)
+    return re.sub(r"172\.\d+\.\d+\.\d+", "<ip>", text)
+
+
+@pytest.fixture(scope="module")
+def reproduced(client, tmp_path_factory):
+    """The real output for each section, in the order of its quoted messages."""
+    scratch = tmp_path_factory.mktemp("troubleshooting")
+    name = "dockyard-containers-web"
+    try:
+        yield {
+            "Start the engine": [docker("-H", "unix:///var/run/docker.sock.absent", "ps")
+                                 .replace("docker.sock.absent", "docker.sock"), engine_down()],
+            "Let your user reach the engine": [docker("ps", user=65534)],
+            "Free the port, or let Docker pick one": [port_held_by_container(), port_held_by_program()],
+            "Free the container name": name_taken(client, name),
+            "Name the image exactly": [docker("run", "--rm", LABEL, "pyhton:3.11-slim", "true")],
+            "Send the file in the build context": [missing_copy(scratch)],
+            "Run an image built for your CPU": [wrong_format(scratch)],
+            "Make the app listen on every interface": [loopback_app()],
+            "Read why an exercise check failed": [failed_check(client)],
+        }
+    finally:
+        dockyard.cleanup(client, CHAPTER, images=True)
+
+
+def engine_down() -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCKER_HOST", "unix:///var/run/docker.sock.absent")
+        with pytest.raises(dockyard.EngineUnavailable) as raised:
+            dockyard.connect(timeout=5)
+    return str(raised.value).replace("unix:///var/run/docker.sock.absent",
+                                     "the default socket, /var/run/docker.sock")
+
+
+def port_held_by_container() -> str:
+    first = docker("run", "-d", LABEL, "--name", "dockyard-troubleshooting-a", "-p", "127.0.0.1::5000",
+                   "debian:bookworm-slim", "sleep", "60")
+    assert re.fullmatch(r"[0-9a-f]{64}\n", first), first
+    port = docker("port", "dockyard-troubleshooting-a", "5000").strip()
+    return docker("run", "--rm", LABEL, "-p", f"{port}:5000", "debian:bookworm-slim", "true")
+
+
+def port_held_by_program() -> str:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        return docker("run", "--rm", LABEL, "-p", f"127.0.0.1:{port}:5000", "debian:bookworm-slim", "true")
+
+
+def name_taken(client, name: str) -> list[str]:
+    if client.containers.list(all=True, filters={"name": f"^/{name}$"}):
+        pytest.skip(f"a container called {name} exists on this engine; the test needs its name")
+    mine = client.containers.create("debian:bookworm-slim", ["true"], name=name)  # the learner's own
+    try:
+        conflict = docker("create", LABEL, "--name", name, "debian:bookworm-slim", "true")
+        with pytest.raises(NameTaken) as refused:
+            dockyard.claim(client, "container", name)
+        return [conflict, str(refused.value)]
+    finally:
+        mine.remove(force=True)
+
+
+def missing_copy(scratch: Path) -> str:
+    (scratch / "Dockerfile").write_text("FROM debian:bookworm-slim\nCOPY requirements.txt /\n")
+    return docker("build", "--progress=plain", LABEL, str(scratch))
+
+
+def wrong_format(scratch: Path) -> str:
+    context = scratch / "format"
+    context.mkdir()
+    # bytes the kernel cannot execute, where the image's program would be
+    (context / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\n"
+        "RUN mkdir -p /usr/local/bin && printf 'not a program' > /usr/local/bin/python"
+        " && chmod +x /usr/local/bin/python\n"
+        'CMD ["/usr/local/bin/python"]\n')
+    tag = "dockyard/troubleshooting-format"
+    docker("build", "-q", LABEL, "-t", tag, str(context))
+    return docker("run", "--rm", LABEL, tag)
+
+
+def loopback_app() -> str:
+    docker("run", "-d", LABEL, "--name", "dockyard-troubleshooting-loopback", "-p", "127.0.0.1::8000",
+           "python:3.11-slim", "python", "-m", "http.server", "--bind", "127.0.0.1", "8000")
+    port = docker("port", "dockyard-troubleshooting-loopback", "8000").strip()
+    inside = ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/')"]
+    for _ in range(50):  # wait until the server answers inside the container, then ask from outside
+        if "Error" not in docker("exec", "dockyard-troubleshooting-loopback", *inside):
+            break
+    done = subprocess.run(["curl", "-sS", f"http://{port}/"], capture_output=True, text=True, timeout=30)
+    return done.stderr
+
+
+def failed_check(client) -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCKYARD_PROGRESS", os.devnull)
+        try:
+            dockyard.check(client, "ex03-1")
+        except CheckFailed as error:
+            return str(error)
+    return ""
+
+
+def test_every_section_quotes_a_message():
+    assert all(blocks for blocks in sections().values())
+    assert len(sections()) >= 10
+
+
+def test_every_quoted_message_is_what_the_engine_prints(reproduced):
+    page = sections()
+    assert set(reproduced) | NOT_REPRODUCED == set(page)
+    for heading, outputs in reproduced.items():
+        for quoted, real in zip(page[heading], outputs, strict=True):
+            assert normalised(quoted) in normalised(real), f"{heading}: the page quotes\n{quoted}\n" \
+                                                           f"but the engine printed\n{real}"
