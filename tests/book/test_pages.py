@@ -21,9 +21,24 @@ ROOT = Path(__file__).resolve().parents[2]
 playwright = pytest.importorskip("playwright.sync_api")
 
 
+def toc_pages() -> list[str]:
+    """Every page of the book, in the order of its table of contents."""
+    def walk(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from walk(entry.get("sections", []))
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"]] + [page for part in toc["parts"] for page in walk(part["chapters"])]
+
+
 def toc_chapters() -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]
+            if entry["file"].startswith("chapters/")]
+
+
+SITE_ROOT: list[Path] = []  # the built site's folder, for checking links against files
+SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -39,6 +54,7 @@ def site(tmp_path_factory):
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
                     "--warningiserror", "--nitpick", "--keep-going"], check=True, capture_output=True)
+    SITE_ROOT[:] = [out / "_build/html"]
     handler = functools.partial(QuietHandler, directory=str(out / "_build/html"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -178,3 +194,56 @@ def test_every_picture_has_alt_text(site, browser, chapter):
                if not (image.get_attribute("alt") or "").strip()]
     assert missing == []
     page.close()
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_headings_go_down_one_level_at_a_time(site, browser, page_name):
+    page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+    levels = page.locator("article :is(h1, h2, h3, h4, h5, h6)").evaluate_all(
+        "all => all.map(h => Number(h.tagName[1]))")
+    page.close()
+    assert levels[:1] == [1] and levels.count(1) == 1, levels
+    jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert jumps == [], f"a heading skips a level: {jumps}"
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_no_internal_link_is_broken(site, browser, page_name):
+    page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+    targets = page.locator("a[href]").evaluate_all("all => all.map(a => a.href)")
+    page.close()
+    broken = []
+    for target in {t for t in targets if t.startswith(site)}:
+        path, _, fragment = target[len(site):].partition("#")
+        path = path.split("?")[0]
+        built = SITE_ROOT[0] / path.lstrip("/")
+        if built.is_dir():
+            built = built / "index.html"
+        if not built.is_file():
+            broken.append(target)
+        elif fragment and built.suffix == ".html" and f'id="{fragment}"' not in built.read_text():
+            broken.append(target)
+    assert broken == []
+
+
+def test_widget_controls_are_reachable_from_the_keyboard(site, browser):
+    chapter = chapters_with_widgets()[0]
+    page, _, _ = open_page(browser, f"{site}/{chapter}.html")
+    button = page.locator(".widget-subarea .widget-button").first
+    button.wait_for(timeout=15000)
+    button.focus()
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    assert button.evaluate("b => b.tabIndex") >= 0
+    page.close()
+
+
+def test_screenshots_of_a_chapter_and_an_exercise_page(site, browser):
+    """Saved for a person to look at (test artifacts), not compared."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, page_name in [("chapter", toc_chapters()[1]), ("exercise", toc_exercises()[1])]:
+        page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        shot = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(shot), full_page=False)
+        page.close()
+        assert shot.stat().st_size > 20_000, "a blank page would be a few kilobytes"
