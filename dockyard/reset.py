@@ -1,0 +1,58 @@
+"""`python -m dockyard reset`: remove the course's labelled resources, say what went and what stayed."""
+
+from __future__ import annotations
+
+import docker
+
+from dockyard.cleanup import cleanup
+from dockyard.labels import LABEL, selector
+
+
+def planned(client: docker.DockerClient, chapter: str | None = None, images: bool = False) -> list[str]:
+    """What cleanup(chapter, images) would remove, in its words, removing nothing."""
+    wanted = selector(chapter)
+    found = ([f"container {c.name}" for c in client.containers.list(all=True, filters=wanted)]
+             + [f"network {n.name}" for n in client.networks.list(filters=wanted)]
+             + [f"volume {v.name}" for v in client.volumes.list(filters=wanted)])
+    if images:
+        found += [f"image {i.tags[0] if i.tags else i.short_id}" for i in client.images.list(filters=wanted)]
+    return found
+
+
+def untouched(client: docker.DockerClient, chapter: str | None = None) -> dict[str, int]:
+    """How many containers, networks, volumes and images do not carry the label being reset."""
+    def outside(resource_labels: dict | None) -> bool:
+        value = (resource_labels or {}).get(LABEL)
+        return value is None or (chapter is not None and value != chapter)
+
+    return {
+        "containers": sum(outside(c.labels) for c in client.containers.list(all=True)),
+        "networks": sum(outside(n.attrs.get("Labels")) for n in client.networks.list()),
+        "volumes": sum(outside(v.attrs.get("Labels")) for v in client.volumes.list()),
+        "images": sum(outside(i.labels) for i in client.images.list()),
+    }
+
+
+def reset(client: docker.DockerClient, chapter: str | None = None, images: bool = False,
+          dry_run: bool = False) -> list[str]:
+    """Remove (or, dry, list) the labelled resources; return one line for each."""
+    if dry_run:
+        return [f"would remove {what}" for what in planned(client, chapter, images)]
+    return [f"removed {what}" for what in cleanup(client, chapter, images=images)]
+
+
+def summary(client: docker.DockerClient, chapter: str | None = None, images: bool = False,
+            dry_run: bool = False) -> str:
+    """The closing sentence: what was selected, and everything else that was left as it was."""
+    label = f"{LABEL}={chapter}" if chapter else LABEL
+    counts = list(untouched(client, chapter).items())
+    said = [f"{number} {kind if number != 1 else kind[:-1]}" for kind, number in counts]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}"
+    if dry_run:
+        told = f"Nothing else would be touched: {listed} without that label would stay as they were."
+    else:
+        told = f"Nothing else was touched: {listed} without that label are as they were."
+    kept = "The images it built stay (--images removes them); " if not images else ""
+    return (f"Selected by the label {label} only. {told} {kept}"
+            f"{'t' if kept else 'T'}he images the course only uses (python:3.11-slim and the rest of its "
+            f"manifest) are never removed.")

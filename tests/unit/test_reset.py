@@ -1,0 +1,87 @@
+"""`python -m dockyard reset` on the real engine: the course's labelled resources go, a learner's stay."""
+
+import io
+
+import pytest
+from cli_support import dockyard
+from docker.errors import ImageNotFound, NotFound
+
+from dockyard.labels import labels
+
+
+@pytest.fixture
+def scene(client, unique):
+    """A chapter's labelled container, network, volume and image, and a learner's unlabelled ones."""
+    chapter = f"{unique}-chapter"
+    course = {
+        "network": client.networks.create(f"{unique}-net", labels=labels(chapter)),
+        "volume": client.volumes.create(f"{unique}-data", labels=labels(chapter)),
+    }
+    course["container"] = client.containers.run(
+        "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-run", detach=True, init=True,
+        labels=labels(chapter), network=course["network"].name)
+    course["image"], _ = client.images.build(
+        fileobj=io.BytesIO(b"FROM debian:bookworm-slim\nLABEL unit.reset=1\n"), tag=f"dockyard/{unique}:1",
+        labels=labels(chapter), pull=False, forcerm=True)
+    learner = {
+        "network": client.networks.create(f"{unique}-mine"),
+        "volume": client.volumes.create(f"{unique}-mine"),
+    }
+    learner["container"] = client.containers.run(
+        "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-mine", detach=True, init=True,
+        network=learner["network"].name, volumes={learner["volume"].name: {"bind": "/data"}})
+    client.images.get("debian:bookworm-slim").tag(f"{unique}-mine", "1")
+    yield chapter, course, learner
+    for kind in ("container", "network", "volume"):
+        for resource in (course[kind], learner[kind]):
+            try:
+                resource.remove(force=True) if kind == "container" else resource.remove()
+            except NotFound:
+                pass
+    for image in (f"{unique}-mine:1", f"dockyard/{unique}:1"):
+        try:
+            client.images.remove(image)
+        except ImageNotFound:
+            pass
+
+
+def test_reset_removes_the_chapters_resources_and_leaves_the_learners(client, unique, scene):
+    chapter, course, learner = scene
+    done = dockyard("reset", "--chapter", chapter, "--images")
+    for line in (f"removed container {unique}-run", f"removed network {unique}-net",
+                 f"removed volume {unique}-data", f"removed image dockyard/{unique}:1"):
+        assert line in done.stdout
+    assert f"Selected by the label dockyard.chapter={chapter} only" in done.stdout
+    assert "Nothing else was touched" in done.stdout
+    assert client.containers.list(all=True, filters={"label": f"dockyard.chapter={chapter}"}) == []
+    with pytest.raises(ImageNotFound):
+        client.images.get(f"dockyard/{unique}:1")
+    mine = client.containers.get(learner["container"].id)
+    assert mine.status == "running"
+    assert client.networks.get(learner["network"].id).name == f"{unique}-mine"
+    assert client.volumes.get(learner["volume"].name).id == learner["volume"].id
+    assert client.images.get(f"{unique}-mine:1").id == client.images.get("debian:bookworm-slim").id
+
+
+def test_a_dry_run_lists_what_would_go_and_removes_nothing(client, unique, scene):
+    chapter, course, learner = scene
+    done = dockyard("reset", "--chapter", chapter, "--dry-run")
+    assert f"would remove container {unique}-run" in done.stdout
+    assert "image" not in done.stdout.split("Selected")[0]  # images only with --images
+    assert f"{unique}-mine" not in done.stdout
+    assert "Nothing else would be touched" in done.stdout
+    assert client.containers.get(course["container"].id).status == "running"
+    assert client.volumes.get(course["volume"].name)
+
+
+def test_cleanup_still_answers_as_reset(client, unique, scene):
+    chapter, course, learner = scene
+    done = dockyard("cleanup", "--chapter", chapter)
+    assert f"removed container {unique}-run" in done.stdout
+    assert client.images.get(f"dockyard/{unique}:1")  # without --images the course's image stays
+    assert client.containers.get(learner["container"].id).status == "running"
+
+
+def test_nothing_labelled_says_so(unique):
+    done = dockyard("reset", "--chapter", f"{unique}-empty")
+    assert f"nothing carries the label dockyard.chapter={unique}-empty" in done.stdout
