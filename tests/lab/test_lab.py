@@ -240,6 +240,7 @@ def run_all_cells(page, seen, base: str, token: str, name: str, code_cells: int)
         "errors": page.locator(ERRORS).all_text_contents()
         + [text for text in stderr if "Traceback" in text or re.search(r"\w+(Error|Exception)\b", text)],
         "outputs": "\n".join(page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_text_contents()),
+        "markdown": "\n".join(page.locator(".jp-NotebookPanel .jp-MarkdownCell .myst").all_text_contents()),
         "news question": page.get_by_text(NEWS_QUESTION).count(),
         "dialogs": page.locator(".jp-Dialog").all_text_contents(),
         "kernel": page.locator(KERNEL.format(name)).text_content(),
@@ -285,6 +286,9 @@ def test_a_learner_runs_the_first_chapter_in_jupyterlab(browser, client, tmp_pat
     assert shown["kernel"] == "Python 3 (ipykernel) | Idle"
     assert "python:3.13-slim  Python 3.13  exit 0: Hello Ada" in shown["outputs"]
     assert lab.ANNOUNCEMENTS in shown["disabled plugins"]
+    # MyST renders in JupyterLab as in the book (jupyterlab-myst): notes and glossary terms, not markup
+    assert "Stand-in:" in shown["markdown"] and "container" in shown["markdown"]
+    assert ":::{note}" not in shown["markdown"] and "{term}" not in shown["markdown"]
     assert shown["news question"] == 0, "JupyterLab asked about its news"
     assert not [path for path in seen.local if path.startswith(("/lab/api/news", "/lab/api/update"))]
     assert seen.remote == [], "a learner without a network would miss these"
