@@ -4,20 +4,50 @@
   kernel and printing a traceback per cell.
 - Before the notebooks run, it plants a learner's own unlabelled container, network, volume and image;
   tests/final checks they came through untouched, then they are removed.
+- `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
+  `--notebook-seed` repeats it); the cells of a notebook keep theirs.
+- A census before and after every notebook: whatever labelled it leaves, or any dangling image of the
+  course, fails its last cell and is then removed, so the next notebook starts clean.
+- While notebooks run, a recorder follows the engine's container events and inspects each course
+  container against the safety rules (dockyard/safety.py); tests/final reads what it found.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from dockyard import census, safety
 from dockyard.engine import EngineUnavailable, connect
 from dockyard.learner import LearnerResources
 
 learner_key = pytest.StashKey[LearnerResources | None]()
+recorder_key = pytest.StashKey[safety.Recorder | None]()
+census_key = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("dockyard")
+    group.addoption("--notebook-order", choices=("file", "reverse", "shuffle"), default="file",
+                    help="the order the notebooks run in; a notebook's cells keep theirs")
+    group.addoption("--notebook-seed", type=int, default=None, help="the seed of --notebook-order shuffle")
+
+
+def pytest_report_header(config):
+    if config.getoption("notebook_order") == "shuffle":
+        return f"notebook order: shuffle, seed {_seed(config)} (repeat with --notebook-seed {_seed(config)})"
+    return f"notebook order: {config.getoption('notebook_order')}"
+
+
+def _seed(config) -> int:
+    if config.getoption("notebook_seed") is None:
+        config.option.notebook_seed = random.SystemRandom().randrange(10**6)
+    return config.getoption("notebook_seed")
 
 
 class NotebookNeedsEngine(pytest.Item):
@@ -55,8 +85,47 @@ def pytest_collection_modifyitems(session, config, items):
     except EngineUnavailable as error:
         _replace_notebooks(session, items, str(error))
         return
+    _order_notebooks(config, items)
     if any("final" in item.path.parts for item in items):
         config.stash[learner_key] = LearnerResources.plant(client)
+        if any(_is_notebook_cell(item) for item in items):
+            config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
+
+
+def _order_notebooks(config, items) -> None:
+    """Reorder whole notebooks in the slots notebooks held; other tests keep their places."""
+    order = config.getoption("notebook_order")
+    if order == "file":
+        return
+    notebooks = list(dict.fromkeys(item.path for item in items if _is_notebook_cell(item)))
+    if order == "reverse":
+        notebooks.reverse()
+    else:
+        random.Random(_seed(config)).shuffle(notebooks)
+    cells = {path: [item for item in items if item.path == path] for path in notebooks}
+    reordered = iter([cell for path in notebooks for cell in cells[path]])
+    items[:] = [next(reordered) if _is_notebook_cell(item) else item for item in items]
+
+
+def pytest_runtest_setup(item):
+    taken = item.config.stash.setdefault(census_key, {})
+    if _is_notebook_cell(item) and not isinstance(item, NotebookNeedsEngine) and item.path not in taken:
+        with closing(connect(timeout=30)) as client:
+            taken[item.path] = census.take(client)
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if not _is_notebook_cell(item) or (nextitem is not None and nextitem.path == item.path):
+        return
+    before = item.config.stash.get(census_key, {}).pop(item.path, None)
+    if before is None:
+        return
+    with closing(connect(timeout=30)) as client:
+        left = census.left_by(client, before)
+        census.clear(client, left)
+    if left:
+        pytest.fail(f"{item.path.name} left these behind (now removed): {', '.join(sorted(left))}",
+                    pytrace=False)
 
 
 def _replace_notebooks(session, items, message: str) -> None:
@@ -76,7 +145,19 @@ def learner_resources(request) -> LearnerResources | None:
     return request.config.stash.get(learner_key, None)
 
 
+@pytest.fixture(scope="session")
+def safety_record(request) -> safety.Recorder | None:
+    """What the recorder saw of the course's containers; stopped once read, at the end of the run."""
+    recorder = request.config.stash.get(recorder_key, None)
+    if recorder is not None:
+        recorder.stop()
+    return recorder
+
+
 def pytest_sessionfinish(session):
+    recorder = session.config.stash.get(recorder_key, None)
+    if recorder is not None:
+        recorder.stop()
     planted = session.config.stash.get(learner_key, None)
     if planted is not None:
         planted.remove()

@@ -1,6 +1,8 @@
 """Runs last: after every notebook, nothing of the course is left and nothing of the learner's is hurt."""
 
 import dockyard
+from dockyard import safety
+from dockyard.labels import selector
 
 
 def test_nothing_with_the_course_label_is_left(client):
@@ -10,3 +12,18 @@ def test_nothing_with_the_course_label_is_left(client):
 def test_the_learners_own_resources_came_through_untouched(learner_resources):
     assert learner_resources is not None, "the plugin did not plant the learner's resources"
     assert learner_resources.problems() == []
+
+
+def test_every_course_container_kept_the_safety_rules(safety_record):
+    """No privileged container, no engine socket, ports on 127.0.0.1 only, production not as root."""
+    assert safety_record is not None, "the plugin recorded no run of the notebooks"
+    inspected = len(safety_record.seen) - len(safety_record.vanished)
+    print(f"{len(safety_record.seen)} course containers created; {inspected} inspected, "
+          f"{len(safety_record.vanished)} gone before inspection")
+    assert safety_record.findings == {}
+    assert inspected > len(safety_record.seen) / 2, "most containers must be inspected for this to mean much"
+
+
+def test_no_image_the_course_keeps_holds_an_example_secret(client):
+    kept = [image.tags[0] if image.tags else image.id for image in client.images.list(filters=selector())]
+    assert {name: safety.secrets_in(client, name) for name in kept} == {name: [] for name in kept}

@@ -1,0 +1,37 @@
+"""What of the course is on the engine: labelled containers, networks and volumes, and the course's
+dangling images. Taken before and after each notebook, it names what a notebook left behind."""
+
+from __future__ import annotations
+
+import docker
+
+from dockyard.cleanup import cleanup
+from dockyard.labels import LABEL, selector
+
+
+def take(client: docker.DockerClient) -> dict[str, str]:
+    """Each labelled resource as 'kind name', with the chapter label it carries."""
+    wanted = selector()
+    found = {f"container {c.name}": c.labels.get(LABEL, "")
+             for c in client.containers.list(all=True, filters=wanted)}
+    found |= {f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL, "")
+              for n in client.networks.list(filters=wanted)}
+    found |= {f"volume {v.name}": (v.attrs.get("Labels") or {}).get(LABEL, "")
+              for v in client.volumes.list(filters=wanted)}
+    found |= {f"dangling image {i.short_id}": i.labels.get(LABEL, "")
+              for i in client.images.list(filters={"dangling": True, "label": LABEL})}
+    return found
+
+
+def left_by(client: docker.DockerClient, before: dict[str, str]) -> dict[str, str]:
+    """What appeared since `before` and is still there."""
+    now = take(client)
+    return {what: chapter for what, chapter in now.items() if what not in before}
+
+
+def clear(client: docker.DockerClient, left: dict[str, str]) -> None:
+    """Remove what a notebook left, by its chapter label, so the next notebook starts clean."""
+    for chapter in sorted(set(left.values())):
+        cleanup(client, chapter)
+        for image in client.images.list(filters={"dangling": True, "label": f"{LABEL}={chapter}"}):
+            client.images.remove(image.id, force=True)

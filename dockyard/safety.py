@@ -1,0 +1,96 @@
+"""The safety rules over every container the course starts, recorded from the engine's own events.
+
+A thread follows the engine's container `create` events during a test run and inspects each course
+container as it appears: no privileged mode, no engine socket mounted, every published port on
+127.0.0.1, and the production image running as a user other than root. A separate check reads the
+images the course keeps and looks for the secret values of the course's own examples.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+
+import docker
+from docker.errors import NotFound
+
+from dockyard.checks.read import saved_archive
+from dockyard.labels import LABEL
+
+SOCKET = "docker.sock"
+PRODUCTION_IMAGES = ("dockyard/production-app",)
+# The secret values the chapters use to show what must never end up in an image.
+SECRETS = (b"dockyard-fake-token-123", b"dev-only-password")
+
+
+def broken_rules(attrs: dict) -> list[str]:
+    """The rules one container's inspect output breaks, each as a short sentence."""
+    host = attrs.get("HostConfig") or {}
+    config = attrs.get("Config") or {}
+    broken = []
+    if host.get("Privileged"):
+        broken.append("runs privileged")
+    sources = [m.get("Source", "") for m in attrs.get("Mounts") or []] + list(host.get("Binds") or [])
+    if any(SOCKET in source for source in sources):
+        broken.append("mounts the engine's socket")
+    for port, bindings in (host.get("PortBindings") or {}).items():
+        for binding in bindings or []:
+            if binding.get("HostIp") not in ("127.0.0.1", "::1"):
+                broken.append(f"publishes {port} on {binding.get('HostIp') or 'every address'}")
+    if config.get("Image", "").startswith(PRODUCTION_IMAGES) and config.get("User", "") in ("", "0", "root"):
+        broken.append("runs the production image as root")
+    return broken
+
+
+class Recorder:
+    """Follows container creation on the engine and keeps what each course container breaks."""
+
+    def __init__(self, client: docker.DockerClient):
+        self.client = client
+        self.seen: list[str] = []
+        self.vanished: list[str] = []  # removed before it could be inspected
+        self.findings: dict[str, list[str]] = {}
+        self._events = client.events(decode=True, filters={"type": "container", "event": "create"})
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        try:
+            for event in self._events:
+                self._inspect(event)
+        except Exception:  # noqa: BLE001 - the stream ends with an error when stop() closes it
+            return
+
+    def _inspect(self, event: dict) -> None:
+        labels = (event.get("Actor") or {}).get("Attributes") or {}
+        if LABEL not in labels:
+            return  # not the course's: the learner's own, or another tool's
+        name = labels.get("name", event.get("id", "")[:12])
+        self.seen.append(name)
+        try:
+            attrs = self.client.api.inspect_container(event["id"])
+        except NotFound:
+            self.vanished.append(name)
+            return
+        broken = broken_rules(attrs)
+        if broken:
+            self.findings[name] = broken
+
+    def stop(self) -> None:
+        self._events.close()
+        self._thread.join(timeout=5)
+
+
+def secrets_in(client: docker.DockerClient, image: str) -> list[str]:
+    """The course's example secrets found in any file of an image's saved archive (its layers
+    unpacked from gzip where the image store keeps them compressed)."""
+    found: set[str] = set()
+    with saved_archive(client.images.get(image)) as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            data = archive.extractfile(member).read()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            found |= {secret.decode() for secret in SECRETS if secret in data}
+    return sorted(found)

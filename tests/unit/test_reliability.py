@@ -1,0 +1,99 @@
+"""The plugin's reliability machinery: notebook order, the census, the safety recorder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import dockyard
+from dockyard import census, safety
+from dockyard.pytest_plugin import _order_notebooks
+
+
+def items(*names):
+    return [SimpleNamespace(path=Path(name)) for name in names]
+
+
+def config(order, seed=None):
+    options = {"notebook_order": order, "notebook_seed": seed}
+    return SimpleNamespace(getoption=options.get, option=SimpleNamespace(**options))
+
+
+def test_reverse_moves_whole_notebooks_and_leaves_other_tests_in_place():
+    run = items("tests/unit/a.py", "a.ipynb", "a.ipynb", "b.ipynb", "c.ipynb", "c.ipynb", "tests/final/z.py")
+    _order_notebooks(config("reverse"), run)
+    assert [str(i.path) for i in run] == ["tests/unit/a.py", "c.ipynb", "c.ipynb", "b.ipynb", "a.ipynb",
+                                          "a.ipynb", "tests/final/z.py"]
+
+
+def test_a_shuffle_is_repeatable_from_its_seed():
+    orders = []
+    for _ in range(2):
+        run = items(*[f"{n}.ipynb" for n in "abcdefgh"])
+        _order_notebooks(config("shuffle", seed=1234), run)
+        orders.append([str(i.path) for i in run])
+    assert orders[0] == orders[1] != sorted(orders[0])
+
+
+def test_the_census_names_what_appeared_and_clears_it(client, unique):
+    before = census.take(client)
+    client.volumes.create(unique, labels=dockyard.labels("unit-census"))
+    learners = client.volumes.create(f"{unique}-learner")
+    try:
+        left = census.left_by(client, before)
+        assert left == {f"volume {unique}": "unit-census"}
+        census.clear(client, left)
+        assert census.left_by(client, before) == {}
+        assert client.volumes.get(learners.name)
+    finally:
+        learners.remove()
+
+
+@pytest.mark.parametrize("attrs, broken", [
+    ({"HostConfig": {"Privileged": True}}, ["runs privileged"]),
+    ({"Mounts": [{"Source": "/var/run/docker.sock"}]}, ["mounts the engine's socket"]),
+    ({"HostConfig": {"PortBindings": {"5000/tcp": [{"HostIp": "", "HostPort": ""}]}}},
+     ["publishes 5000/tcp on every address"]),
+    ({"HostConfig": {"PortBindings": {"5000/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}}}, []),
+    ({"Config": {"Image": "dockyard/production-app:1.0", "User": ""}}, ["runs the production image as root"]),
+    ({"Config": {"Image": "dockyard/production-app:1.0", "User": "10001"}}, []),
+])
+def test_each_safety_rule(attrs, broken):
+    assert safety.broken_rules(attrs) == broken
+
+
+def test_the_recorder_inspects_each_course_container_as_it_is_created(client, unique):
+    recorder = safety.Recorder(dockyard.connect(timeout=None))
+    try:
+        time.sleep(0.2)  # the event stream is open before the containers appear
+        risky = client.containers.create(  # created, never started
+            "debian:bookworm-slim", ["true"], name=unique, privileged=True,
+            ports={"5000/tcp": None}, labels=dockyard.labels("unit-safety"))
+        learners = client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
+                                            privileged=True)
+        deadline = time.monotonic() + 10
+        while unique not in recorder.findings and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        recorder.stop()
+        dockyard.cleanup(client, "unit-safety")
+        learners.remove(force=True)
+    assert recorder.findings[unique] == ["runs privileged", "publishes 5000/tcp on every address"]
+    assert f"{unique}-learner" not in recorder.seen, "the learner's own containers are theirs"
+    assert risky.name == unique
+
+
+def test_the_secret_reader_finds_a_secret_baked_into_an_image(client, unique, tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM debian:bookworm-slim\nRUN echo {safety.SECRETS[0].decode()} > /etc/leak\n")
+    tag = f"dockyard/{unique}:1"
+    image, _ = client.images.build(path=str(tmp_path), tag=tag, labels=dockyard.labels("unit-safety"),
+                                   rm=True, forcerm=True)
+    try:
+        assert safety.secrets_in(client, tag) == [safety.SECRETS[0].decode()]
+        assert safety.secrets_in(client, "debian:bookworm-slim") == []
+    finally:
+        client.images.remove(image.id, force=True)
