@@ -8,6 +8,8 @@
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
 - A census before and after every notebook: whatever labelled it leaves, or any dangling image of the
   course, fails its last cell and is then removed, so the next notebook starts clean.
+- While notebooks run, the ports the course's apps listen on (5000, 8000, 5432, 6379) are taken on
+  127.0.0.1, as a learner's own servers might take them: the chapters must let Docker pick.
 - While notebooks run, a recorder follows the engine's container events and inspects each course
   container against the safety rules (dockyard/safety.py); tests/final reads what it found.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -29,6 +32,8 @@ from dockyard.learner import LearnerResources
 learner_key = pytest.StashKey[LearnerResources | None]()
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
+ports_key = pytest.StashKey[list]()
+BUSY_PORTS = (5000, 8000, 5432, 6379)
 
 
 def pytest_addoption(parser):
@@ -90,6 +95,19 @@ def pytest_collection_modifyitems(session, config, items):
         config.stash[learner_key] = LearnerResources.plant(client)
         if any(_is_notebook_cell(item) for item in items):
             config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
+            config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
+
+
+def _take(port: int) -> socket.socket | None:
+    """Listen on 127.0.0.1:port; None if something already does (then it is taken all the same)."""
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", port))
+    except OSError:
+        held.close()
+        return None
+    held.listen()
+    return held
 
 
 def _order_notebooks(config, items) -> None:
@@ -154,7 +172,19 @@ def safety_record(request) -> safety.Recorder | None:
     return recorder
 
 
+@pytest.fixture(scope="session")
+def busy_ports(request) -> list[int]:
+    """The course's usual ports that were taken on 127.0.0.1 while the notebooks ran."""
+    held = request.config.stash.get(ports_key, [])
+    if not held:
+        return []
+    return [port for port, sock in zip(BUSY_PORTS, held, strict=True) if sock is None or sock.fileno() >= 0]
+
+
 def pytest_sessionfinish(session):
+    for held in session.config.stash.get(ports_key, []):
+        if held is not None:
+            held.close()
     recorder = session.config.stash.get(recorder_key, None)
     if recorder is not None:
         recorder.stop()

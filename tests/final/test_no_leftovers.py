@@ -27,3 +27,7 @@ def test_every_course_container_kept_the_safety_rules(safety_record):
 def test_no_image_the_course_keeps_holds_an_example_secret(client):
     kept = [image.tags[0] if image.tags else image.id for image in client.images.list(filters=selector())]
     assert {name: safety.secrets_in(client, name) for name in kept} == {name: [] for name in kept}
+
+
+def test_the_notebooks_ran_with_the_usual_ports_taken(busy_ports):
+    assert busy_ports == [5000, 8000, 5432, 6379]
