@@ -20,7 +20,7 @@ from dockyard.labels import LABEL
 SOCKET = "docker.sock"
 PRODUCTION_IMAGES = ("dockyard/production-app",)
 # The secret values the chapters use to show what must never end up in an image.
-SECRETS = (b"dockyard-fake-token-123", b"dev-only-password")
+SECRETS = (b"dockyard-fake-token-123", b"dev-only-password", b"fake-secret-for-the-lesson")
 
 
 def broken_rules(attrs: dict) -> list[str]:
