@@ -53,5 +53,11 @@ lint: $(STAMP)
 bench: setup
 	$(BIN)/python -m dockyard bench
 
+# Check this machine for the course: engine, a container, a published port, plugins, disk, images,
+# ports, Python and pins; one row each with its fix (dockyard/doctor.py); fails when a check fails.
+.PHONY: doctor
+doctor: $(STAMP)
+	$(BIN)/python -m dockyard doctor
+
 clean:
 	rm -rf _build

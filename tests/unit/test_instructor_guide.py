@@ -1,0 +1,140 @@
+"""The instructor guide: every command it cites runs, and its agendas add up.
+
+Every `python -m dockyard ...` and `make ...` command on the page (in a console block after `$ `, or
+quoted inline) is run here, in the order the page gives them, from the repository root. A few are run
+in a smaller form, always the same command with the same subcommand:
+
+- `make TARGET` runs as `make -o .venv/.installed TARGET`: the recipe runs, the environment under test
+  is not reinstalled.
+- `images save FOLDER` saves `--only redis:7` (the whole set's save and load are timed in
+  test_bundle.py); FOLDER, on the page a USB stick, is a temporary folder, and `images load` reads it.
+- `reset` and `catch-up` run with `--dry-run`: other tests and notebooks share this engine, and what
+  they would remove could be theirs. Their real runs are tested in test_reset.py and test_catchup.py.
+- `bench` runs once per operation (`--repeat 1`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from dockyard import catchup
+from dockyard.shell import REPO
+
+GUIDE = REPO / "instructors" / "guide.md"
+STICK = "/media/usb/dockyard"
+
+
+def cited() -> list[str]:
+    """The page's commands, in order, each once."""
+    text = GUIDE.read_text()
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        found += [line[2:].strip() for line in block.splitlines() if line.startswith("$ ")]
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if "python -m dockyard" in span or span.startswith("make "):
+            found.append(span.strip())
+    return list(dict.fromkeys(found))
+
+
+def as_run(command: str, scratch) -> list[str]:
+    """The argv the test runs for a cited command (see the module's docstring)."""
+    words = shlex.split(command.replace(STICK, str(scratch / "stick")))
+    if words[0] == "make":
+        return ["make", "-o", ".venv/.installed", *words[1:]]
+    assert words[:3] == [".venv/bin/python", "-m", "dockyard"], f"cite the course's Python: {command}"
+    args = words[3:]
+    if args[:2] == ["images", "save"]:
+        args = ["images", "save", "--only", "redis:7", *args[2:]]
+    if args[0] in {"reset", "catch-up"}:
+        args.append("--dry-run")
+    if args[0] == "bench":
+        args += ["--repeat", "1"]
+    if args[0] == "handouts":
+        args = ["handouts", str(scratch / args[1])]
+    return [sys.executable, "-m", "dockyard", *args]
+
+
+def test_the_guide_cites_the_commands_of_a_room():
+    commands = " | ".join(cited())
+    for wanted in ("make doctor", "dockyard doctor --json", "dockyard images save", "dockyard images load",
+                   "dockyard catch-up", "dockyard progress --json", "dockyard reset"):
+        assert wanted in commands
+
+
+@pytest.mark.parametrize("_", [None], ids=["in order"])
+def test_every_command_the_guide_cites_runs(_, tmp_path):
+    env = {**os.environ, "DOCKYARD_PROGRESS": str(tmp_path / "progress.json")}
+    for command in cited():
+        argv = as_run(command, tmp_path)
+        done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, f"{command}\n  ran as {shlex.join(argv)}\n{done.stdout[-2000:]}" \
+                                     f"\n{done.stderr[-2000:]}"
+        assert done.stdout.strip(), f"{command} printed nothing"
+
+
+def tables(text: str) -> list[list[list[str]]]:
+    """Every Markdown table on the page, as rows of cells, without the header's rule."""
+    found, rows = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if not set("".join(cells)) <= set("-: "):
+                rows.append(cells)
+        elif rows:
+            found.append(rows)
+            rows = []
+    return found
+
+
+def chapter_minutes() -> dict[str, int]:
+    """Each chapter's reading minutes, from the `Time:` line of its own header."""
+    minutes = {}
+    for chapter in catchup.chapters():
+        header = "\n".join(cell.source for cell in nbformat.read(chapter, as_version=4).cells[:3])
+        minutes[chapter.stem] = int(re.search(r"Time:\**\s*(?:about\s+)?(\d+)", header).group(1))
+    return minutes
+
+
+def chapter_titles() -> dict[str, str]:
+    return {chapter.stem: nbformat.read(chapter, as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
+            for chapter in catchup.chapters()}
+
+
+def test_the_agendas_add_up():
+    text = GUIDE.read_text()
+    overview, *agendas, machine = tables(text)
+    reading, tasks = {}, {}
+    for row in overview[1:]:
+        stem = re.search(r"chapters/([\w-]+)", row[0]).group(1)
+        reading[stem] = int(row[1])
+        tasks[stem] = [int(n) for n in row[2].split(",")]
+    assert reading == chapter_minutes(), "the guide's reading minutes differ from the chapters' headers"
+    for stem, minutes in tasks.items():
+        exercises = nbformat.read(REPO / "exercises" / f"{stem}.ipynb", as_version=4)
+        starts = sum("{exercise-start}" in cell.source for cell in exercises.cells
+                     if cell.cell_type == "markdown")
+        assert len(minutes) == starts, f"{stem}: {starts} tasks, the guide gives minutes for {len(minutes)}"
+    flat = " ".join(text.split())
+    assert f"{sum(reading.values())} minutes of reading" in flat
+    assert f"about {sum(map(sum, tasks.values()))} of exercises" in flat
+
+    by_title = {title: stem for stem, title in chapter_titles().items()}
+    for agenda in agendas:
+        for row, following in zip(agenda[1:-1], agenda[2:], strict=True):
+            start, minutes = row[0], int(row[2])
+            hours, mins = map(int, start.split(":"))
+            assert following[0] == f"{hours + (mins + minutes) // 60}:{(mins + minutes) % 60:02d}", row
+        for _, block, minutes in agenda[1:]:
+            title = block.split(",")[0]
+            if title in by_title:
+                stem = by_title[title]
+                numbers = [int(n) for n in re.findall(r"\d+", block.split(",", 1)[1])]
+                assert int(minutes) == reading[stem] + sum(tasks[stem][n - 1] for n in numbers), block
+    assert [row[0] for row in machine[1:]], "the measured table is empty"
