@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 NOTEBOOKS := chapters exercises
 
-.PHONY: book test setup notebooks unit execute lab lint bench clean
+.PHONY: book test setup notebooks unit execute lab lint bench clean reliability soak
 
 # The venv, with the pins, and this folder on its path so notebooks anywhere can `import dockyard`.
 $(STAMP): requirements.txt sample-app/requirements.txt
@@ -35,7 +35,20 @@ setup: $(STAMP)
 # JupyterLab as `make lab` starts it, then the check that nothing labelled is left and the
 # learner's own resources are untouched.
 test: setup $(LAB_STAMP)
-	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/terminal tests/book tests/lab tests/final
+	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/reliability/test_engine_down.py \
+		tests/terminal tests/book tests/lab tests/final
+
+# What learners do to a course, beyond make test: every notebook in reverse order (with the census
+# and the safety recorder of tests/final), then each killed part-way and run again, then reset after a
+# kill (tests/reliability). About twice make test's time.
+reliability: setup
+	$(BIN)/pytest --nbval $(NOTEBOOKS) tests/final --notebook-order reverse
+	$(BIN)/pytest tests/reliability
+
+# Every notebook five times in a row, each run in its own shuffled order; lists any cell that failed
+# even once (dockyard/soak.py).
+soak: setup
+	$(BIN)/python -m dockyard.soak --runs 5
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup
