@@ -74,3 +74,19 @@ doctor: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# The classroom (instructors/classroom.md): JupyterHub with a private Docker engine per learner. The
+# hub's venv and its proxy live in classroom/; the smoke test builds the two classroom images, spawns
+# two learners, runs chapter 1's first cells in each, checks that neither reaches the other's engine,
+# and leaves no labelled container, network or volume behind.
+CLASSROOM_STAMP := classroom/.venv/.installed
+
+$(CLASSROOM_STAMP): classroom/requirements.txt classroom/package.json classroom/package-lock.json
+	test -x classroom/.venv/bin/python || $(PYTHON) -m venv classroom/.venv
+	classroom/.venv/bin/pip install --quiet --disable-pip-version-check -r classroom/requirements.txt
+	cd classroom && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: classroom-test
+classroom-test: setup $(CLASSROOM_STAMP)
+	$(BIN)/python classroom/smoke.py
