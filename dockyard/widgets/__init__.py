@@ -3,3 +3,5 @@
 Every action goes through the same SDK call, or the same `docker build`, that its chapter teaches,
 and touches only resources that carry the course label.
 """
+from dockyard.widgets.netmap import NetworkMap as NetworkMap
+from dockyard.widgets.panel import ContainerPanel as ContainerPanel
