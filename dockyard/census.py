@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import docker
 
-from dockyard.cleanup import cleanup
 from dockyard.labels import LABEL, selector
 
 
@@ -27,11 +26,3 @@ def left_by(client: docker.DockerClient, before: dict[str, str]) -> dict[str, st
     """What appeared since `before` and is still there."""
     now = take(client)
     return {what: chapter for what, chapter in now.items() if what not in before}
-
-
-def clear(client: docker.DockerClient, left: dict[str, str]) -> None:
-    """Remove what a notebook left, by its chapter label, so the next notebook starts clean."""
-    for chapter in sorted(set(left.values())):
-        cleanup(client, chapter)
-        for image in client.images.list(filters={"dangling": True, "label": f"{LABEL}={chapter}"}):
-            client.images.remove(image.id, force=True)
