@@ -8,7 +8,8 @@
 3. Spawns both learners' servers through the hub's REST API, one after the other, and times them.
 4. In each learner's server, through the hub's proxy and the Jupyter server's REST and websocket API,
    with the learner's own token: opens chapters/01-why-containers.ipynb's kernel and runs the
-   chapter's first code cells, then starts a labelled container in the learner's engine.
+   chapter's first code cells, then starts a labelled container in the learner's engine, and checks
+   that bind mounts of a scratch folder in /tmp and of the course's files reach the same files.
    Then runs the same cells in every kernel at once, timed.
 5. Asserts isolation both ways (with more learners, each against the next, in a ring): learner
    A's `docker ps -a` does not list B's container, A can neither inspect, stop nor remove it by name
@@ -295,6 +296,19 @@ print(own.id)
 '''
 
 
+BIND_MOUNTS = '''
+import pathlib
+scratch = pathlib.Path("/tmp/dockyard-classroom")
+scratch.mkdir(exist_ok=True)
+(scratch / "note.txt").write_text("written in the notebook server")
+mounts = {str(scratch): {"bind": "/scratch", "mode": "ro"},
+          "/home/learner/dockyard/sample-app/db": {"bind": "/db", "mode": "ro"}}
+seen = client.containers.run("debian:bookworm-slim", ["sh", "-c", "cat /scratch/note.txt; echo; ls /db"],
+                             volumes=mounts, remove=True, labels={"dockyard.chapter": "classroom"})
+print(seen.decode().strip())
+'''
+
+
 def check_isolation(kernel: Kernel, me: dict, other: dict, hub: Hub, host_id: str) -> dict:
     params = {"own_name": me["container"], "other_name": other["container"],
               "other_id": other["container_id"],
@@ -332,7 +346,9 @@ def learner_state(client: docker.DockerClient, name: str) -> dict:
     assert server.attrs["HostConfig"]["NetworkMode"] == f"container:{engine.id}"
     mounts = [m.get("Source", "") for c in (engine, server) for m in c.attrs["Mounts"]]
     assert not any("docker.sock" in source for source in mounts), f"a Docker socket is mounted: {mounts}"
-    assert not server.attrs["Mounts"], f"the notebook server mounts something: {server.attrs['Mounts']}"
+    shared = {f"dockyard-classroom-{name}-home", f"dockyard-classroom-{name}-tmp"}
+    mounted = {(m["Type"], m.get("Name")) for m in server.attrs["Mounts"]}
+    assert mounted == {("volume", volume) for volume in shared}, f"the notebook server mounts {mounted}"
     return {"name": name, "ip": network["IPAddress"], "gateway": network["Gateway"],
             "engine": engine.name, "server": server.name}
 
@@ -386,6 +402,10 @@ def run(client: docker.DockerClient, hub: Hub, names: list[str]) -> None:
         me["container"] = f"dockyard-classroom-smoke-{name}"
         me["container_id"] = kernels[name].run(START_OWN.format(name=me["container"])).strip()
         me["engine_id"] = kernels[name].run("print(client.info()['ID'])").strip()
+        # Bind mounts of the learner's scratch folder and course files reach the same files in the engine.
+        seen = kernels[name].run(BIND_MOUNTS)
+        assert seen.splitlines()[0] == "written in the notebook server" and "init.sql" in seen, seen
+        me["bind_mounts"] = seen
     results["memory_after_cells_mib"] = stats(client, containers)
     say(f"memory after the first cells (MiB): {results['memory_after_cells_mib']}")
 

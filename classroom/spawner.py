@@ -3,7 +3,9 @@
 For each learner the spawner creates, all labelled `dockyard.chapter=classroom`:
 
 - a bridge network of their own, `dockyard-classroom-<name>`;
-- a volume for their engine's data, `dockyard-classroom-<name>-engine`;
+- a volume for their engine's data, `dockyard-classroom-<name>-engine`, and two the notebook server
+  and the engine share at the same paths, `-home` (/home/learner, the course's files) and `-tmp`
+  (/tmp, the chapters' scratch folders), so bind mounts the lessons ask for find their files;
 - their engine, `dockyard-classroom-<name>-engine`: a privileged container from the
   `dockyard/classroom-engine` image (classroom/engine), on that network, listening on 127.0.0.1:2375
   inside its own network namespace, into which the course's images are loaded from the host's engine
@@ -13,7 +15,7 @@ For each learner the spawner creates, all labelled `dockyard.chapter=classroom`:
   `DOCKER_HOST=tcp://127.0.0.1:2375` reaches their engine and ports the lessons publish on 127.0.0.1
   answer there. No Docker socket of the host is mounted anywhere.
 
-Stopping the server removes the notebook container, the engine, its volume and the network.
+Stopping the server removes the notebook container, the engine, the three volumes and the network.
 """
 
 from __future__ import annotations
@@ -80,11 +82,20 @@ class ClassroomSpawner(DockerSpawner):
         return f"dockyard-classroom-{self.escaped_name}-engine"
 
     @property
+    def shared(self) -> dict[str, str]:
+        """Volumes both containers mount at the same paths, so a bind mount the learner's notebook asks
+        their engine for (the course's files, the chapters' scratch folders in /tmp) finds the same
+        files there. Docker fills an empty volume from the learner image on first mount."""
+        return {f"dockyard-classroom-{self.escaped_name}-home": "/home/learner",
+                f"dockyard-classroom-{self.escaped_name}-tmp": "/tmp"}
+
+    @property
     def labels(self) -> dict[str, str]:
         return {LABEL: CHAPTER, "dockyard.classroom.learner": self.user.name}
 
     def _spawner_defaults(self) -> None:
         self.extra_create_kwargs = {**self.extra_create_kwargs, "labels": self.labels}
+        self.volumes = {volume: path for volume, path in self.shared.items()}
         # auto_remove off: a server that exits stays until stop() removes it, so poll() can log why.
         self.extra_host_config = {**self.extra_host_config, "network_mode": f"container:{self.engine}",
                                   "init": True, "auto_remove": False}
@@ -143,12 +154,14 @@ class ClassroomSpawner(DockerSpawner):
     async def _start_engine(self) -> None:
         await self._remove_engine()  # whatever an interrupted spawn left
         await self.docker("create_network", self.network, driver="bridge", labels=self.labels)
-        await self.docker("create_volume", self.engine, labels=self.labels)
+        for volume in [self.engine, *self.shared]:
+            await self.docker("create_volume", volume, labels=self.labels)
         host_config = self.client.create_host_config(
             privileged=True,
             cgroupns="private",  # the engine's containers nest under its cgroup, inside its limit
             network_mode=self.network,
-            binds={self.engine: {"bind": "/var/lib/docker", "mode": "rw"}},
+            binds={self.engine: {"bind": "/var/lib/docker", "mode": "rw"},
+                   **{volume: {"bind": path, "mode": "rw"} for volume, path in self.shared.items()}},
             mem_limit=self.engine_mem_limit or None,
         )
         await self.docker("create_container", self.engine_image, name=self.engine, labels=self.labels,
@@ -202,9 +215,13 @@ class ClassroomSpawner(DockerSpawner):
         return archive
 
     async def _remove_engine(self) -> None:
-        """Remove the engine, its volume and the learner's network, whichever exist."""
+        """Remove the engine, its volumes and the learner's network, whichever exist.
+
+        The learner's files go too: a class that keeps work between sessions keeps the -home volume
+        (leave it out here) or has learners push their work elsewhere."""
         for method, name, kwargs in (("remove_container", self.engine, {"force": True, "v": True}),
-                                     ("remove_volume", self.engine, {"force": True}),
+                                     *(("remove_volume", volume, {"force": True})
+                                       for volume in [self.engine, *self.shared]),
                                      ("remove_network", self.network, {})):
             for _ in range(60):
                 try:
