@@ -11,7 +11,8 @@
   and its plugins, and the files git tracks in this checkout.
 
 Both build with BuildKit from images already on the engine (never --pull), carry the label
-`dockyard.chapter=classroom`, and stay on the engine afterwards (the next build reuses their cache).
+`dockyard.chapter=classroom`, and stay on the engine afterwards (the next build reuses their cache);
+the untagged images a rebuild replaces are removed.
 """
 
 from __future__ import annotations
@@ -161,7 +162,16 @@ def main() -> dict[str, float]:
         say(f"building {name} ...")
         timings[name] = build()
         say(f"built {name} in {timings[name]:.0f} s")
+    _remove_replaced()
     return timings
+
+
+def _remove_replaced() -> None:
+    """Remove the classroom's own images that a rebuild left without a tag."""
+    command = ["docker", "images", "-q", "--filter", "dangling=true", "--filter", f"label={LABEL}"]
+    listed = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    for image in dict.fromkeys(listed):
+        subprocess.run(["docker", "rmi", image], capture_output=True)
 
 
 if __name__ == "__main__":
