@@ -20,6 +20,8 @@ CHAPTER = "troubleshooting"
 LABEL = f"--label={dockyard.LABEL}={CHAPTER}"
 # Sections whose message this machine cannot produce on demand: a full disk, a TLS-intercepting proxy.
 NOT_REPRODUCED = {"Make room on the disk", "Trust your network's certificate"}
+# Sections that quote alternatives: the engine prints one of them, which one depends on timing.
+ONE_OF = {"Make the app listen on every interface"}
 
 
 def sections() -> dict[str, list[str]]:
@@ -62,7 +64,7 @@ def reproduced(client, tmp_path_factory):
             "Name the image exactly": [docker("run", "--rm", LABEL, "pyhton:3.11-slim", "true")],
             "Send the file in the build context": [missing_copy(scratch)],
             "Run an image built for your CPU": [wrong_format(scratch)],
-            "Make the app listen on every interface": [loopback_app()],
+            "Make the app listen on every interface": [loopback_app()] * 2,
             "Read why an exercise check failed": [failed_check(client)],
         }
     finally:
@@ -157,6 +159,9 @@ def test_every_quoted_message_is_what_the_engine_prints(reproduced):
     page = sections()
     assert set(reproduced) | NOT_REPRODUCED == set(page)
     for heading, outputs in reproduced.items():
+        if heading in ONE_OF:
+            assert any(normalised(quoted) in normalised(outputs[0]) for quoted in page[heading]), outputs[0]
+            continue
         for quoted, real in zip(page[heading], outputs, strict=True):
             assert normalised(quoted) in normalised(real), f"{heading}: the page quotes\n{quoted}\n" \
                                                            f"but the engine printed\n{real}"
