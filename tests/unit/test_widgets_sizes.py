@@ -1,0 +1,47 @@
+"""The size race against the real engine: sizes and base shares read back, and read again on Refresh."""
+
+import pytest
+
+import dockyard
+from dockyard.widgets import SizeRace
+from dockyard.widgets.sizes import ratios, weights
+
+BASE = "debian:bookworm-slim"
+
+
+def build(unique: str, tag: str, megabytes: int) -> None:
+    dockyard.build(f"docker build --progress=plain --label dockyard.chapter={unique} -t {tag} - <<'EOF'\n"
+                   f"FROM {BASE}\nRUN head -c {megabytes}000000 /dev/urandom > /blob\nEOF", show=False)
+
+
+@pytest.fixture
+def images(client, unique):
+    big, small = f"dockyard/{unique}-big:1", f"dockyard/{unique}-small:1"
+    build(unique, big, 6)
+    build(unique, small, 1)
+    yield big, small
+    dockyard.cleanup(client, unique, images=True)
+
+
+def test_weights_read_sizes_and_base_shares_from_the_engine(client, unique, images):
+    big, small = images
+    bars = weights(client, {big: BASE, small: None, f"dockyard/{unique}-never:1": BASE})
+    assert [bar["image"] for bar in bars] == [big, small]  # the missing one is left out
+    assert bars[0]["bytes"] == client.images.get(big).attrs["Size"]
+    assert bars[0]["base_bytes"] == client.images.get(BASE).attrs["Size"] and bars[1]["base_bytes"] == 0
+    share = bars[1]["bytes"] / bars[0]["bytes"]
+    assert ratios(bars)[0].startswith(f"{small} is {share:.0%} of {big}:\n  ")
+
+
+def test_refresh_reads_a_rebuilt_image_again(client, unique, images):
+    big, small = images
+    race = SizeRace(client, {big: BASE, small: BASE, f"dockyard/{unique}-never:1": BASE})
+    assert repr(race) == f"SizeRace({big}, {small}, dockyard/{unique}-never:1)"
+    before = race.out.outputs[0]["text"].splitlines()
+    assert before[2] == f"not on the engine (yet): dockyard/{unique}-never:1"
+    assert race.chart.value.startswith('<img alt="Horizontal bar chart')
+    build(unique, small, 9)  # the small one is now the larger
+    race.on_refresh(race.refresh)  # the button's handler
+    after = race.out.outputs[0]["text"].splitlines()
+    ratio = client.images.get(small).attrs["Size"] / client.images.get(big).attrs["Size"]
+    assert ratio > 1 and after[0].startswith(f"{small} is {ratio:.0%} of {big}") and after != before
