@@ -96,7 +96,8 @@ def pytest_collection_modifyitems(session, config, items):
     if any("final" in item.path.parts for item in items):
         config.stash[learner_key] = LearnerResources.plant(client)
         if any(_is_notebook_cell(item) for item in items):
-            config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
+            config.stash[recorder_key] = None  # started with the first notebook: unit tests before
+            # it build wrong states on purpose, to prove the checks refuse them
             config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
 
 
@@ -128,6 +129,8 @@ def _order_notebooks(config, items) -> None:
 
 
 def pytest_runtest_setup(item):
+    if _is_notebook_cell(item) and item.config.stash.get(recorder_key, False) is None:
+        item.config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
     taken = item.config.stash.setdefault(census_key, {})
     if _is_notebook_cell(item) and not isinstance(item, NotebookNeedsEngine) and item.path not in taken:
         with closing(connect(timeout=30)) as client:

@@ -1,9 +1,11 @@
 """The safety rules over every container the course starts, recorded from the engine's own events.
 
-A thread follows the engine's container `create` events during a test run and inspects each course
-container as it appears: no privileged mode, no engine socket mounted, every published port on
-127.0.0.1, and the production image running as a user other than root. A separate check reads the
-images the course keeps and looks for the secret values of the course's own examples.
+A thread follows the engine's container events during a test run. It inspects each course container
+as it is created and judges it when it starts: no privileged mode, no engine socket mounted, every
+published port on 127.0.0.1, and the production image running as a user other than root. (A container
+created and never started listens on nothing, like the Networking chapter's example of an
+all-interfaces binding.) A separate check reads the images the course keeps and looks for the secret
+values of the course's own examples.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class Recorder:
         self.seen: list[str] = []
         self.vanished: list[str] = []  # removed before it could be inspected
         self.findings: dict[str, list[str]] = {}
-        self._events = client.events(decode=True, filters={"type": "container", "event": "create"})
+        self._created: dict[str, dict] = {}
+        self._events = client.events(decode=True, filters={"type": "container", "event": ["create", "start"]})
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
 
@@ -69,12 +72,17 @@ class Recorder:
         if LABEL not in labels:
             return  # not the course's: the learner's own, or another tool's
         name = labels.get("name", event.get("id", "")[:12])
-        self.seen.append(name)
-        try:
-            attrs = self.client.api.inspect_container(event["id"])
-        except NotFound:
-            self.vanished.append(name)
+        attrs = self._created.pop(event["id"], None)
+        if attrs is None:
+            try:
+                attrs = self.client.api.inspect_container(event["id"])
+            except NotFound:
+                self.vanished.append(name)
+                return
+        if event.get("Action") == "create":
+            self._created[event["id"]] = attrs  # read now, while it surely exists
             return
+        self.seen.append(name)
         broken = broken_rules(attrs)
         if broken:
             self.findings[name] = broken

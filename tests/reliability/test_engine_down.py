@@ -43,7 +43,7 @@ def test_the_first_cell_says_the_engine_is_down(no_engine, notebook):
 
 def test_the_test_command_says_it_once_per_notebook(no_engine):
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:cacheprovider",
+    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "-rN", "-p", "no:cacheprovider",
                            "chapters/01-why-containers.ipynb", "chapters/03-containers.ipynb"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "DOCKER_HOST": NOWHERE})

@@ -69,9 +69,11 @@ def test_the_recorder_inspects_each_course_container_as_it_is_created(client, un
     recorder = safety.Recorder(dockyard.connect(timeout=None))
     try:
         time.sleep(0.2)  # the event stream is open before the containers appear
-        risky = client.containers.create(  # created, never started
-            "debian:bookworm-slim", ["true"], name=unique, privileged=True,
+        risky = client.containers.run(  # `true` exits at once: nothing ever listens
+            "debian:bookworm-slim", ["true"], name=unique, privileged=True, detach=True,
             ports={"5000/tcp": None}, labels=dockyard.labels("unit-safety"))
+        client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-never",
+                                 privileged=True, labels=dockyard.labels("unit-safety"))
         learners = client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
                                             privileged=True)
         deadline = time.monotonic() + 10
@@ -83,6 +85,7 @@ def test_the_recorder_inspects_each_course_container_as_it_is_created(client, un
         learners.remove(force=True)
     assert recorder.findings[unique] == ["runs privileged", "publishes 5000/tcp on every address"]
     assert f"{unique}-learner" not in recorder.seen, "the learner's own containers are theirs"
+    assert f"{unique}-never" not in recorder.findings, "judged when it starts, not when it is created"
     assert risky.name == unique
 
 
