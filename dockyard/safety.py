@@ -10,13 +10,12 @@ values of the course's own examples.
 
 from __future__ import annotations
 
-import gzip
 import threading
 
 import docker
 from docker.errors import NotFound
 
-from dockyard.checks.read import saved_archive
+from dockyard.checks.read import saved_files
 from dockyard.labels import LABEL
 
 SOCKET = "docker.sock"
@@ -96,12 +95,6 @@ def secrets_in(client: docker.DockerClient, image: str) -> list[str]:
     """The course's example secrets found in any file of an image's saved archive (its layers
     unpacked from gzip where the image store keeps them compressed)."""
     found: set[str] = set()
-    with saved_archive(client.images.get(image)) as archive:
-        for member in archive:
-            if not member.isfile():
-                continue
-            data = archive.extractfile(member).read()
-            if data[:2] == b"\x1f\x8b":
-                data = gzip.decompress(data)
-            found |= {secret.decode() for secret in SECRETS if secret in data}
+    for _, data in saved_files(client.images.get(image)):
+        found |= {secret.decode() for secret in SECRETS if secret in data}
     return sorted(found)

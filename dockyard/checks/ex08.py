@@ -10,7 +10,6 @@ lists the files of the layers an image adds to its base, from the archive `docke
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import re
@@ -72,18 +71,12 @@ def _added_files(image, base_layers: int) -> list[str]:
     layer. Each layer's file names are listed as it passes; the manifest then picks the image's own.
     """
     names, manifest = {}, {}
-    archive = read.saved_archive(image)
-    for member in archive:
-        if not member.isfile():
-            continue
-        data = archive.extractfile(member).read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        if member.name == "manifest.json":
+    for name, data in read.saved_files(image):
+        if name == "manifest.json":
             manifest = json.loads(data)[0]
         elif data[257:262] == b"ustar":  # a tar archive: a layer
             with tarfile.open(fileobj=io.BytesIO(data)) as layer:
-                names[member.name] = ["/" + entry.name.removeprefix("./") for entry in layer
+                names[name] = ["/" + entry.name.removeprefix("./") for entry in layer
                                       if not entry.isdir() and not _whiteout(entry.name)]
     own = (manifest.get("Layers") or [])[base_layers:]
     return [path for layer in own for path in names.get(layer, [])]

@@ -8,7 +8,6 @@ GET to its published port, and run commands that only read inside it (`id -u`, `
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -161,19 +160,13 @@ def _saved(image) -> tuple[list[str], str | None]:
     file is looked up too.
     """
     places, fingerprints, manifest = [], {}, {}
-    archive = read.saved_archive(image)
-    for member in archive:
-        if not member.isfile():
-            continue
-        data = archive.extractfile(member).read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        if member.name == "manifest.json":
+    for name, data in read.saved_files(image):
+        if name == "manifest.json":
             manifest = json.loads(data)[0]
         if TOKEN.encode() in data:
-            places.append(member.name)
+            places.append(name)
         if data[257:262] == b"ustar":  # a tar archive: a layer
-            fingerprints[member.name] = _file_in_layer(data, FINGERPRINT.lstrip("/"))
+            fingerprints[name] = _file_in_layer(data, FINGERPRINT.lstrip("/"))
     layers = manifest.get("Layers") or []
     found = None
     for layer in layers:  # the newest layer that adds or deletes the file decides

@@ -7,6 +7,7 @@ removed at once; it never writes to the volume.
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 import time
@@ -279,3 +280,13 @@ class ChunkStream(io.RawIOBase):
 def saved_archive(image) -> tarfile.TarFile:
     """`docker save` of an image as a tar stream, read as it arrives: a read, it changes nothing."""
     return tarfile.open(fileobj=io.BufferedReader(ChunkStream(image.save(named=False)), 2**20), mode="r|")
+
+
+def saved_files(image):
+    """(name, bytes) of each file in an image's `docker save` archive, read one at a time; a layer the
+    containerd image store keeps gzip-compressed comes out unpacked, as the layer's tar."""
+    archive = saved_archive(image)
+    for member in archive:
+        if member.isfile():
+            data = archive.extractfile(member).read()
+            yield member.name, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
