@@ -1,17 +1,11 @@
 """The layer explorer against the real engine: rows, shared layers, and the widget's dropdowns."""
 
 import pytest
+from image_support import BASE, build
 
 import dockyard
 from dockyard.widgets import LayerExplorer
 from dockyard.widgets.layers import layer_rows, shared
-
-BASE = "debian:bookworm-slim"
-
-
-def build(unique: str, tag: str, lines: str) -> None:
-    dockyard.build(f"docker build --progress=plain --label dockyard.chapter={unique} -t {tag} - <<'EOF'\n"
-                   f"FROM {BASE}\n{lines}\nEOF", show=False)
 
 
 @pytest.fixture

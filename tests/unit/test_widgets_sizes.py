@@ -1,24 +1,22 @@
 """The size race against the real engine: sizes and base shares read back, and read again on Refresh."""
 
 import pytest
+from image_support import BASE, build
 
 import dockyard
 from dockyard.widgets import SizeRace
 from dockyard.widgets.sizes import ratios, weights
 
-BASE = "debian:bookworm-slim"
 
-
-def build(unique: str, tag: str, megabytes: int) -> None:
-    dockyard.build(f"docker build --progress=plain --label dockyard.chapter={unique} -t {tag} - <<'EOF'\n"
-                   f"FROM {BASE}\nRUN head -c {megabytes}000000 /dev/urandom > /blob\nEOF", show=False)
+def blob(megabytes: int) -> str:
+    return f"RUN head -c {megabytes}000000 /dev/urandom > /blob"
 
 
 @pytest.fixture
 def images(client, unique):
     big, small = f"dockyard/{unique}-big:1", f"dockyard/{unique}-small:1"
-    build(unique, big, 6)
-    build(unique, small, 1)
+    build(unique, big, blob(6))
+    build(unique, small, blob(1))
     yield big, small
     dockyard.cleanup(client, unique, images=True)
 
@@ -40,7 +38,7 @@ def test_refresh_reads_a_rebuilt_image_again(client, unique, images):
     before = race.out.outputs[0]["text"].splitlines()
     assert before[2] == f"not on the engine (yet): dockyard/{unique}-never:1"
     assert race.chart.value.startswith('<img alt="Horizontal bar chart')
-    build(unique, small, 9)  # the small one is now the larger
+    build(unique, small, blob(9))  # the small one is now the larger
     race.on_refresh(race.refresh)  # the button's handler
     after = race.out.outputs[0]["text"].splitlines()
     ratio = client.images.get(small).attrs["Size"] / client.images.get(big).attrs["Size"]
