@@ -90,3 +90,11 @@ $(CLASSROOM_STAMP): classroom/requirements.txt classroom/package.json classroom/
 .PHONY: classroom-test
 classroom-test: setup $(CLASSROOM_STAMP)
 	$(BIN)/python classroom/smoke.py
+
+# The engine's part of the suite for arm64 (README, "arm64"), as root: a second engine from the same
+# binaries in its own network namespace, arm64 stand-ins built under emulation (qemu-user-static),
+# then unit tests, every notebook, the terminal scripts and the final checks against it; all of it
+# undone afterwards, and the main engine compared with how it was (dockyard/rehearsal/).
+.PHONY: test-arm64
+test-arm64: $(STAMP)
+	$(BIN)/python -m dockyard.rehearsal --platform linux/arm64

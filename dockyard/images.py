@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -41,28 +42,50 @@ def say(message: str) -> None:
 def prepare(client: docker.DockerClient, names: list[str] | None = None) -> dict[str, str]:
     """Make every manifest image (or those named) present; return how each one got here."""
     wanted = [image for image in manifest() if names is None or image.name in names]
+    platform = target_platform(client)
+    say(f"platform: {platform}")
     outcome = {}
     for number, image in enumerate(wanted, 1):
-        outcome[image.name] = _prepare_one(client, image, f"{number}/{len(wanted)}")
+        outcome[image.name] = _prepare_one(client, image, f"{number}/{len(wanted)}", platform)
     return outcome
 
 
-def _prepare_one(client: docker.DockerClient, image: Image, step: str) -> str:
+def requested_platform() -> str | None:
+    """The platform a learner asked for with DOCKER_DEFAULT_PLATFORM (the docker CLI, buildx and
+    Compose honour it); the course's own SDK builds and pulls pass it on, so they honour it too."""
+    return os.environ.get("DOCKER_DEFAULT_PLATFORM") or None
+
+
+def target_platform(client: docker.DockerClient) -> str:
+    """The platform images are prepared for: the one requested, else the engine's own."""
+    version = client.version()
+    return requested_platform() or f"{version['Os']}/{version['Arch']}"
+
+
+def platform_arch(platform: str) -> str:
+    """`linux/arm64/v8` -> `arm64`: the architecture as debootstrap and an image's config name it."""
+    return platform.split("/")[1]
+
+
+def _prepare_one(client: docker.DockerClient, image: Image, step: str, platform: str) -> str:
     if is_present(client, image.name):
-        say(f"{step} {image.name}: present")
+        found = client.images.get(image.name).attrs.get("Architecture")
+        note = "" if found == platform_arch(platform) else f" (for {found}, not {platform_arch(platform)})"
+        say(f"{step} {image.name}: present{note}")
         return "present"
     say(f"{step} {image.name}: missing, pulling ...")
     try:
-        client.images.pull(image.name)
+        client.images.pull(image.name, platform=platform)
         say(f"{step} {image.name}: pulled")
         return "pulled"
     except APIError as error:
         say(f"{step} {image.name}: no registry answers ({_short(error)}); building a stand-in ...")
     started = time.monotonic()
     if "rootfs" in image.standin:
-        _import_rootfs(image)
+        _import_rootfs(image, platform)
     else:
-        _build_recipe(client, image)
+        _build_recipe(client, image, platform)
+    _check_arch(client, image.name, platform)
     say(f"{step} {image.name}: stand-in built in {time.monotonic() - started:.0f} s")
     return "stand-in"
 
@@ -90,8 +113,17 @@ def _standin_labels(image: Image, built_from: str) -> dict[str, str]:
     }
 
 
-def _import_rootfs(image: Image) -> None:
-    """debootstrap a minimal Debian and import it: the root of every stand-in."""
+def _check_arch(client: docker.DockerClient, name: str, platform: str) -> None:
+    found = client.images.get(name).attrs.get("Architecture")
+    if found != platform_arch(platform):
+        raise RuntimeError(f"the stand-in for {name} came out for {found}, not {platform_arch(platform)}")
+
+
+def _import_rootfs(image: Image, platform: str) -> None:
+    """debootstrap a minimal Debian and import it: the root of every stand-in.
+
+    For another architecture debootstrap's second stage runs its binaries under emulation (binfmt_misc).
+    """
     suite = image.standin["rootfs"]
     if not shutil.which("debootstrap"):
         apt_install(["debootstrap"])
@@ -99,7 +131,8 @@ def _import_rootfs(image: Image) -> None:
     with tempfile.TemporaryDirectory(prefix="dockyard-rootfs-") as tmp:
         root = Path(tmp, "root")
         subprocess.run(
-            ["debootstrap", "--variant=minbase", suite, str(root), DEBIAN_MIRROR],
+            ["debootstrap", f"--arch={platform_arch(platform)}", "--variant=minbase", suite, str(root),
+             DEBIAN_MIRROR],
             check=True, stdout=subprocess.DEVNULL,
         )
         _trust_host_ca(root)
@@ -107,7 +140,8 @@ def _import_rootfs(image: Image) -> None:
         changes = ['CMD ["bash"]', "ENV LANG=C.UTF-8"]
         changes += [f'LABEL "{key}"="{value}"' for key, value in labels.items()]
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-        args = ["docker", "import", *sum((["--change", c] for c in changes), []), "-", image.name]
+        args = ["docker", "import", "--platform", platform,
+                *sum((["--change", c] for c in changes), []), "-", image.name]
         subprocess.run(args, stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
         tar.wait()
 
@@ -150,14 +184,14 @@ def _trust_host_ca(root: Path) -> None:
     shutil.copy(HOST_CA_BUNDLE, root / "etc/ssl/certs/ca-certificates.crt")
 
 
-def _build_recipe(client: docker.DockerClient, image: Image) -> None:
+def _build_recipe(client: docker.DockerClient, image: Image, platform: str) -> None:
     recipe, base = image.standin["recipe"], image.standin["base"]
     buildargs = {"BASE": base, **image.standin.get("args", {})}
     labels = _standin_labels(image, f"{base} and Debian packages (recipe {recipe})")
     try:
         for chunk in client.api.build(
             path=str(STANDINS / recipe), tag=image.name, buildargs=buildargs,
-            labels=labels, forcerm=True, pull=False, decode=True,
+            labels=labels, forcerm=True, pull=False, decode=True, platform=platform,
         ):
             _show_build_progress(image.name, chunk)
     except BuildError as error:

@@ -1,0 +1,114 @@
+"""Rehearse the whole course for another platform on a second engine (make test-arm64).
+
+    python -m dockyard.rehearsal --platform linux/arm64 [--keep] [-- pytest arguments]
+
+Steps: snapshot the main engine; register qemu with binfmt_misc (if the platform is foreign); a network
+namespace with NAT; a second dockerd in it; the manifest's images prepared for the platform (stand-ins
+built under emulation); the test suite in the namespace against that engine; then everything undone,
+and the main engine compared with its snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from dockyard import provision
+from dockyard.inventory import host_arch
+from dockyard.rehearsal import binfmt, netns, snapshot, suite
+from dockyard.rehearsal.engine import Engine
+from dockyard.shell import REPO
+
+
+def say(message: str) -> None:
+    print(f"[rehearsal] {message}", flush=True)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m dockyard.rehearsal", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--platform", default="linux/arm64", help="the platform to rehearse (linux/arm64)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the second engine's data root (its images) for a faster next run")
+    parser.add_argument("--prefix", type=Path, default=provision.PREFIX,
+                        help=f"the engine binaries to run (default {provision.PREFIX})")
+    parser.add_argument("--teardown", action="store_true",
+                        help="only stop an engine and remove a namespace that an interrupted run left")
+    parser.add_argument("tests", nargs="*", help="pytest arguments instead of the whole suite")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if os.geteuid() != 0:
+        sys.exit("a rehearsal runs a second engine and a network namespace: run it as root")
+    if args.teardown:
+        return teardown_leftovers()
+    if not (args.prefix / "bin/dockerd").exists():
+        provision.install_engine()  # only the binaries; the main engine is not started or changed
+    started = time.monotonic()
+    before = snapshot.take()
+    try:
+        code = rehearse(args)
+    finally:
+        changed = snapshot.differences(before, snapshot.take())
+    if changed:
+        say("THE MAIN ENGINE CHANGED during the rehearsal:\n  " + "\n  ".join(changed))
+        return 3
+    say(f"main engine as it was; rehearsal took {(time.monotonic() - started) / 60:.1f} min")
+    return code
+
+
+def rehearse(args: argparse.Namespace) -> int:
+    arch = args.platform.split("/")[1]
+    engine = Engine(prefix=args.prefix)
+    env = {**os.environ, **suite.environment(engine.host, args.platform)}
+    with ExitStack() as undo:
+        if arch != host_arch():
+            registration = binfmt.Registration(arch)
+            undo.callback(registration.teardown)
+            registration.setup()
+        namespace = netns.Namespace()
+        undo.callback(namespace.teardown)
+        namespace.setup()
+        check_outbound()
+        undo.callback(lambda: engine.remove_state(keep_data=args.keep))
+        undo.callback(engine.stop)
+        engine.start(wrap=netns.run_in([]))
+        step = time.monotonic()
+        subprocess.run(netns.run_in(suite.prepare_command()), env=env, cwd=REPO, check=True)
+        say(f"images for {args.platform} ready in {(time.monotonic() - step) / 60:.1f} min")
+        step = time.monotonic()
+        code = subprocess.run(netns.run_in(suite.pytest_command(args.tests)), env=env, cwd=REPO).returncode
+        say(f"test suite: exit code {code} after {(time.monotonic() - step) / 60:.1f} min")
+        return code
+
+
+def check_outbound() -> None:
+    """Builds need Debian's mirror (http) and PyPI (https through the host's proxy): prove both
+    answer from inside the namespace before anything slow starts."""
+    for url in ("http://deb.debian.org/debian/dists/bookworm/Release", "https://pypi.org/simple/pip/"):
+        probe = subprocess.run(netns.run_in(["curl", "-fsS", "-o", "/dev/null", "--max-time", "20", url]),
+                               capture_output=True, text=True)
+        if probe.returncode:
+            raise RuntimeError(f"from the namespace, {url} does not answer: {probe.stderr.strip()}")
+    say("the namespace reaches Debian's mirror and PyPI")
+
+
+def teardown_leftovers() -> int:
+    Engine().stop()
+    if netns.exists():
+        netns.Namespace(made=True).teardown()
+    entry = binfmt.BINFMT / "qemu-aarch64"
+    if entry.exists():
+        say(f"{entry} is registered; if a rehearsal added it: echo -1 > {entry}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
