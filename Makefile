@@ -31,21 +31,34 @@ book: $(STAMP)
 setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
-# Unit tests, every notebook (strict nbval), the built book in a browser, a chapter run in
-# JupyterLab as `make lab` starts it, then the check that nothing labelled is left and the
-# learner's own resources are untouched.
+# Three steps, the first two on two workers (pytest-xdist; each file runs in order on one worker, and
+# tests that would meet on the engine take turns through dockyard/locks.py):
+# 1. unit tests, the sample app's tests, the engine-down test, every chapter's terminal script, the
+#    built book in a browser, and a chapter in JupyterLab as `make lab` starts it;
+# 2. every notebook under strict nbval, recorded (--record-run): a learner's own resources planted
+#    first, the usual ports taken, a census around each notebook, and every course container inspected
+#    against the safety rules as it starts;
+# 3. tests/final judges that run, even when a notebook failed, and removes the planted resources.
+# WORKERS=0 runs steps 1 and 2 in a single process.
+WORKERS ?= 2
+# Each step writes a JUnit report to _build/test-reports/, which `make bench` sums up.
+PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
+REPORT = --junitxml=_build/test-reports
 test: setup $(LAB_STAMP)
-	$(BIN)/pytest tests/unit sample-app/tests --nbval $(NOTEBOOKS) tests/reliability/test_engine_down.py \
-		tests/terminal tests/book tests/lab tests/final
+	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/unit sample-app/tests \
+		tests/reliability/test_engine_down.py tests/terminal tests/book tests/lab
+	$(PYTEST_PARALLEL) $(REPORT)/2-notebooks.xml --record-run --nbval $(NOTEBOOKS); notebooks=$$?; \
+		$(BIN)/pytest $(REPORT)/3-final.xml tests/final && exit $$notebooks
 
-# What learners do to a course, beyond make test: every notebook in reverse order (with the census
-# and the safety recorder of tests/final), then each killed part-way and run again, then reset after a
-# kill (tests/reliability). About twice make test's time.
+# What learners do to a course, beyond make test: every notebook in reverse order, one at a time (with
+# the census and the safety recorder, judged by tests/final), then each killed part-way and run again,
+# then reset after a kill (tests/reliability). About twice make test's time.
 reliability: setup
-	$(BIN)/pytest --nbval $(NOTEBOOKS) tests/final --notebook-order reverse
+	$(BIN)/pytest --record-run --nbval $(NOTEBOOKS) --notebook-order reverse; notebooks=$$?; \
+		$(BIN)/pytest tests/final && exit $$notebooks
 	$(BIN)/pytest tests/reliability
 
-# Every notebook five times in a row, each run in its own shuffled order; lists any cell that failed
+# Every notebook five times in a row, each run in its own shuffled order on two workers; lists any cell that failed
 # even once (dockyard/soak.py).
 soak: setup
 	$(BIN)/python -m dockyard.soak --runs 5

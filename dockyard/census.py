@@ -8,9 +8,10 @@ import docker
 from dockyard.labels import LABEL, selector
 
 
-def take(client: docker.DockerClient) -> dict[str, str]:
-    """Each labelled resource as 'kind name', with the chapter label it carries."""
-    wanted = selector()
+def take(client: docker.DockerClient, chapter: str | None = None) -> dict[str, str]:
+    """Each labelled resource as 'kind name', with the chapter label it carries: every chapter's, or
+    one chapter's where others may run at the same time."""
+    wanted = selector(chapter)
     found = {f"container {c.name}": c.labels.get(LABEL, "")
              for c in client.containers.list(all=True, filters=wanted)}
     found |= {f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL, "")
@@ -18,11 +19,12 @@ def take(client: docker.DockerClient) -> dict[str, str]:
     found |= {f"volume {v.name}": (v.attrs.get("Labels") or {}).get(LABEL, "")
               for v in client.volumes.list(filters=wanted)}
     found |= {f"dangling image {i.short_id}": i.labels.get(LABEL, "")
-              for i in client.images.list(filters={"dangling": True, "label": LABEL})}
+              for i in client.images.list(filters={"dangling": True, **wanted})}
     return found
 
 
-def left_by(client: docker.DockerClient, before: dict[str, str]) -> dict[str, str]:
+def left_by(client: docker.DockerClient, before: dict[str, str],
+            chapter: str | None = None) -> dict[str, str]:
     """What appeared since `before` and is still there."""
-    now = take(client)
+    now = take(client, chapter)
     return {what: chapter for what, chapter in now.items() if what not in before}

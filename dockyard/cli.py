@@ -32,6 +32,7 @@ from dockyard import (
     progress,
     provision,
     reset,
+    suitetimes,
     terminal,
 )
 from dockyard.cleanup import cleanup
@@ -175,6 +176,8 @@ def _bench(args) -> None:
     with closing(connect()) as client:
         bench.report(client, args.repeat)
         cleanup(client, bench.CHAPTER)
+        _console().print(inventory.table(inventory.manifest_states(client), inventory.engine_arch(client)))
+    suitetimes.report()
 
 
 def _command(group, name: str, summary: str, details: str = "", **options) -> argparse.ArgumentParser:
@@ -262,7 +265,9 @@ def parser() -> argparse.ArgumentParser:
     track.set_defaults(run=_terminal)
     _command(commands, "lint", "hadolint over every Dockerfile the course ships or writes in a lesson"
              ).set_defaults(run=_lint)
-    timings = _command(commands, "bench", "median timings of common operations on this engine")
+    timings = _command(commands, "bench", "median timings of common operations on this engine",
+                       "Then the course images' sizes, and where the last make test spent its time\n"
+                       "(each step, each notebook and terminal script, the ten slowest tests).")
     timings.add_argument("--repeat", type=int, default=5, help="runs of each operation (default: 5)")
     timings.set_defaults(run=_bench)
     _command(commands, "open-book", "print where the built book is and open it").set_defaults(run=_open_book)

@@ -2,18 +2,19 @@
 
 - With no engine, every notebook fails once with the one clear message, fast, instead of starting a
   kernel and printing a traceback per cell.
-- Before the notebooks run, it plants a learner's own unlabelled container, network, volume and image;
-  tests/final checks they came through untouched, then they are removed.
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
-- A census before and after every notebook: whatever labelled it leaves, or any dangling image of the
-  course, fails its last cell. It is only reported: the next notebook's census compares with its own
-  start, so one leftover fails one notebook, and nothing another run is using gets removed. (The census
-  assumes one test run per engine; a second run at the same time shows up in it.)
-- While notebooks run, the ports the course's apps listen on (5000, 8000, 5432, 6379) are taken on
-  127.0.0.1, as a learner's own servers might take them: the chapters must let Docker pick.
-- While notebooks run, a recorder follows the engine's container events and inspects each course
-  container against the safety rules (dockyard/safety.py); tests/final reads what it found.
+- A census before and after every notebook: whatever it leaves with its chapter's label, or any
+  dangling image of that chapter, fails its last cell. It only reports, and it looks at the notebook's
+  own chapter alone, so notebooks can run side by side (pytest-xdist); tests/final looks at everything.
+- `--record-run` (make test's notebook step) makes a run that tests/final judges afterwards, in a
+  pytest run of its own, from what this one writes (dockyard/runrecord.py):
+  - before the notebooks, a learner's own unlabelled container, network, volume and image are
+    planted; tests/final checks they came through untouched, then removes them;
+  - while the notebooks run, the ports the course's apps listen on (5000, 8000, 5432, 6379) are taken
+    on 127.0.0.1, as a learner's own servers might take them: the chapters must let Docker pick;
+  - a recorder in each worker follows the engine's container events from its first notebook on and
+    inspects each course container against the safety rules (dockyard/safety.py).
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from dockyard import census, safety
+from dockyard import census, runrecord, safety
+from dockyard.catchup import first_cell
 from dockyard.engine import EngineUnavailable, connect
 from dockyard.learner import LearnerResources
 
-learner_key = pytest.StashKey[LearnerResources | None]()
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
 ports_key = pytest.StashKey[list]()
@@ -43,6 +44,9 @@ def pytest_addoption(parser):
     group.addoption("--notebook-order", choices=("file", "reverse", "shuffle"), default="file",
                     help="the order the notebooks run in; a notebook's cells keep theirs")
     group.addoption("--notebook-seed", type=int, default=None, help="the seed of --notebook-order shuffle")
+    group.addoption("--record-run", action="store_true",
+                    help="plant a learner's resources, hold the usual ports and record every course "
+                         "container, for tests/final to judge afterwards")
 
 
 def pytest_report_header(config):
@@ -86,19 +90,31 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    config.stash[learner_key] = None
     try:
-        client = connect(timeout=10)
+        connect(timeout=10).close()
     except EngineUnavailable as error:
         _replace_notebooks(session, items, str(error))
         return
     _order_notebooks(config, items)
-    if any("final" in item.path.parts for item in items):
-        config.stash[learner_key] = LearnerResources.plant(client)
-        if any(_is_notebook_cell(item) for item in items):
-            config.stash[recorder_key] = None  # started with the first notebook: unit tests before
-            # it build wrong states on purpose, to prove the checks refuse them
-            config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
+    if config.getoption("record_run") and any(_is_notebook_cell(item) for item in items):
+        config.stash[recorder_key] = None  # started with this worker's first notebook
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session):
+    config = session.config
+    if not config.getoption("record_run") or _is_worker(config):
+        return
+    runrecord.begin()
+    try:
+        client = connect(timeout=10)
+    except EngineUnavailable:
+        return  # every notebook says so; there is nothing to plant on
+    runrecord.write("learner", LearnerResources.plant(client).ids)
+    config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
 
 
 def _take(port: int) -> socket.socket | None:
@@ -134,7 +150,7 @@ def pytest_runtest_setup(item):
     taken = item.config.stash.setdefault(census_key, {})
     if _is_notebook_cell(item) and not isinstance(item, NotebookNeedsEngine) and item.path not in taken:
         with closing(connect(timeout=30)) as client:
-            taken[item.path] = census.take(client)
+            taken[item.path] = census.take(client, first_cell(item.path)[0])
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -144,7 +160,7 @@ def pytest_runtest_teardown(item, nextitem):
     if before is None:
         return
     with closing(connect(timeout=30)) as client:
-        left = census.left_by(client, before)
+        left = census.left_by(client, before, first_cell(item.path)[0])
     if left:
         pytest.fail(f"{item.path.name} left these behind: {', '.join(sorted(left))}",
                     pytrace=False)
@@ -163,35 +179,38 @@ def _replace_notebooks(session, items, message: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def learner_resources(request) -> LearnerResources | None:
-    return request.config.stash.get(learner_key, None)
+def learner_resources(client):
+    """The learner's resources the recorded run planted; removed once tests/final is done with them."""
+    ids = runrecord.read("learner")
+    planted = LearnerResources(client, ids) if ids else None
+    yield planted
+    if planted is not None:
+        planted.remove()
 
 
 @pytest.fixture(scope="session")
-def safety_record(request) -> safety.Recorder | None:
-    """What the recorder saw of the course's containers; stopped once read, at the end of the run."""
-    recorder = request.config.stash.get(recorder_key, None)
-    if recorder is not None:
-        recorder.stop()
-    return recorder
+def safety_record() -> runrecord.SafetyRecord | None:
+    """What the recorders saw of the course's containers during the recorded run."""
+    return runrecord.read_safety()
 
 
 @pytest.fixture(scope="session")
-def busy_ports(request) -> list[int]:
+def busy_ports() -> list[int]:
     """The course's usual ports that were taken on 127.0.0.1 while the notebooks ran."""
-    held = request.config.stash.get(ports_key, [])
-    if not held:
-        return []
-    return [port for port, sock in zip(BUSY_PORTS, held, strict=True) if sock is None or sock.fileno() >= 0]
+    return runrecord.read("ports") or []
 
 
 def pytest_sessionfinish(session):
-    for held in session.config.stash.get(ports_key, []):
-        if held is not None:
-            held.close()
-    recorder = session.config.stash.get(recorder_key, None)
+    config = session.config
+    recorder = config.stash.get(recorder_key, None)
     if recorder is not None:
         recorder.stop()
-    planted = session.config.stash.get(learner_key, None)
-    if planted is not None:
-        planted.remove()
+        runrecord.write_safety(config.workerinput["workerid"] if _is_worker(config) else "main", recorder)
+    held = config.stash.get(ports_key, [])
+    if held:
+        # Taken for the whole run: held here, or already held by something else.
+        runrecord.write("ports", [port for port, sock in zip(BUSY_PORTS, held, strict=True)
+                                  if sock is None or sock.fileno() >= 0])
+    for sock in held:
+        if sock is not None:
+            sock.close()

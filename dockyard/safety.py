@@ -11,6 +11,7 @@ values of the course's own examples.
 from __future__ import annotations
 
 import threading
+import time
 
 import docker
 from docker.errors import NotFound
@@ -19,6 +20,7 @@ from dockyard.checks.read import saved_files
 from dockyard.labels import LABEL
 
 SOCKET = "docker.sock"
+EVENTS = {"type": "container", "event": ["create", "start"]}
 # The classroom's per-learner engines run privileged by design (instructors/classroom.md says why).
 PRIVILEGED_BY_DESIGN = {"classroom"}
 PRODUCTION_IMAGES = ("dockyard/production-app",)
@@ -47,15 +49,20 @@ def broken_rules(attrs: dict) -> list[str]:
 
 
 class Recorder:
-    """Follows container creation on the engine and keeps what each course container breaks."""
+    """Follows container creation on the engine and keeps what each course container breaks:
+    every chapter's, or one chapter's where others run at the same time."""
 
-    def __init__(self, client: docker.DockerClient):
+    def __init__(self, client: docker.DockerClient, chapter: str | None = None):
         self.client = client
+        self.chapter = chapter
         self.seen: list[str] = []
         self.vanished: list[str] = []  # removed before it could be inspected
         self.findings: dict[str, list[str]] = {}
         self._created: dict[str, dict] = {}
-        self._events = client.events(decode=True, filters={"type": "container", "event": ["create", "start"]})
+        self._handled: set[tuple[str, str]] = set()
+        self._since = _now()
+        self._stopped = False
+        self._events = client.events(decode=True, filters=EVENTS)
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
 
@@ -68,8 +75,11 @@ class Recorder:
 
     def _inspect(self, event: dict) -> None:
         labels = (event.get("Actor") or {}).get("Attributes") or {}
-        if LABEL not in labels:
-            return  # not the course's: the learner's own, or another tool's
+        if LABEL not in labels or self.chapter not in (None, labels[LABEL]):
+            return  # not the course's (the learner's own, or another tool's), or another chapter's
+        if (event.get("id"), event.get("Action")) in self._handled:
+            return
+        self._handled.add((event.get("id"), event.get("Action")))
         name = labels.get("name", event.get("id", "")[:12])
         attrs = self._created.pop(event["id"], None)
         if attrs is None:
@@ -87,8 +97,20 @@ class Recorder:
             self.findings[name] = broken
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self._events.close()
         self._thread.join(timeout=5)
+        # The live stream may lag the engine, or open a moment after the first event: replay, up to
+        # now, what it has not handled yet.
+        for event in self.client.events(decode=True, since=self._since, until=_now(), filters=EVENTS):
+            self._inspect(event)
+
+
+def _now() -> str:
+    """This moment as the engine's event filters read it: seconds and nanoseconds."""
+    return f"{time.time():.9f}"
 
 
 def secrets_in(client: docker.DockerClient, image: str) -> list[str]:

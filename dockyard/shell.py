@@ -6,11 +6,13 @@ stderr folded into stdout in the order the command wrote them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from dockyard import locks
 from dockyard.errors import CourseError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,10 +36,11 @@ class Ran:
 def run(command: str, timeout: float = 600, check: bool = True) -> Ran:
     """Run one shell command line from the repository root; return its exit code and output."""
     try:
-        done = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", command], cwd=REPO, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, timeout=timeout,
-        )
+        with locks.builds() if locks.is_build(command) else contextlib.nullcontext():
+            done = subprocess.run(
+                ["bash", "-o", "pipefail", "-c", command], cwd=REPO, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, timeout=timeout,
+            )
     except subprocess.TimeoutExpired:
         raise CommandFailed(f"`{command}` did not finish within {timeout:.0f} s.") from None
     ran = Ran(command, done.returncode, ANSI.sub("", done.stdout))

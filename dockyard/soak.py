@@ -22,7 +22,7 @@ def failures(report: Path) -> list[str]:
             if case.find("failure") is not None or case.find("error") is not None]
 
 
-def soak(runs: int, paths: list[str], seed_base: int) -> Counter:
+def soak(runs: int, paths: list[str], seed_base: int, workers: int = 2) -> Counter:
     failed: Counter = Counter()
     with tempfile.TemporaryDirectory(prefix="dockyard-soak-") as folder:
         for run in range(1, runs + 1):
@@ -31,6 +31,7 @@ def soak(runs: int, paths: list[str], seed_base: int) -> Counter:
             # each run in its own shuffled order: a flake that hides in one order shows in another
             subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:cacheprovider",
                             "--notebook-order", "shuffle", "--notebook-seed", str(seed_base + run),
+                            "-n", str(workers), "--dist", "loadfile",
                             f"--junitxml={report}", *paths], cwd=REPO, check=False)
             this_run = failures(report)
             failed.update(this_run)
@@ -42,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockyard.soak", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1000, help="run N uses seed + N for its order")
+    parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: one process)")
     parser.add_argument("paths", nargs="*", default=["chapters", "exercises"])
     args = parser.parse_args(argv)
-    failed = soak(args.runs, args.paths, args.seed)
+    failed = soak(args.runs, args.paths, args.seed, args.workers)
     for test, count in failed.most_common():
         print(f"[soak] failed {count} of {args.runs} runs: {test}")
     print(f"[soak] {len(failed)} cells failed at least once in {args.runs} runs")

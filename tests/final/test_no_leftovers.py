@@ -1,4 +1,5 @@
-"""Runs last: after every notebook, nothing of the course is left and nothing of the learner's is hurt."""
+"""Runs last, after the notebooks ran with --record-run (make test's notebook step): nothing of the
+course is left, nothing of the learner's is hurt, and what the run recorded kept the rules."""
 
 import dockyard
 from dockyard import safety
@@ -10,13 +11,13 @@ def test_nothing_with_the_course_label_is_left(client):
 
 
 def test_the_learners_own_resources_came_through_untouched(learner_resources):
-    assert learner_resources is not None, "the plugin did not plant the learner's resources"
+    assert learner_resources is not None, "no recorded run planted them: run the notebooks with --record-run"
     assert learner_resources.problems() == []
 
 
 def test_every_course_container_kept_the_safety_rules(safety_record):
     """No privileged container, no engine socket, ports on 127.0.0.1 only, production not as root."""
-    assert safety_record is not None, "the plugin recorded no run of the notebooks"
+    assert safety_record is not None, "no recorded run: run the notebooks with --record-run first"
     inspected = len(safety_record.seen) - len(safety_record.vanished)
     print(f"{len(safety_record.seen)} course containers created; {inspected} inspected, "
           f"{len(safety_record.vanished)} gone before inspection")

@@ -27,7 +27,7 @@ import psutil
 import pytest
 
 import dockyard
-from dockyard import lab
+from dockyard import lab, locks
 from dockyard.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,25 +260,26 @@ def test_a_learner_runs_the_first_chapter_in_jupyterlab(browser, client, tmp_pat
     nbformat.write(notebook, folder / name)
     code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
 
-    try:
-        with lab_server(folder, home) as (base, token, startup):
-            print(f"JupyterLab answered after {startup:.1f} s")
-            # The server itself fetches no news and checks for no update.
-            assert call(f"{base}/lab/api/news", token) == {"news": []}
-            assert call(f"{base}/lab/api/update", token)["notification"] is None
-            context, page, seen = confined_page(browser)
-            started = time.monotonic()
-            try:
-                shown = run_all_cells(page, seen, base, token, name, code_cells)
-            except Exception:
-                page.screenshot(path=tmp_path / "jupyterlab.png")
-                print(f"see {tmp_path / 'jupyterlab.png'} and {home / 'server.log'}")
-                raise
-            finally:
-                context.close()  # closed, never saved: the copy on disk keeps no outputs
-            print(f"opened and ran in {time.monotonic() - started:.1f} s")
-    finally:
-        left = dockyard.cleanup(client, CHAPTER, images=True)  # the chapter's last cell did; after a failure
+    with locks.chapter(CHAPTER):  # the terminal track may run this chapter beside it
+        try:
+            with lab_server(folder, home) as (base, token, startup):
+                print(f"JupyterLab answered after {startup:.1f} s")
+                # The server itself fetches no news and checks for no update.
+                assert call(f"{base}/lab/api/news", token) == {"news": []}
+                assert call(f"{base}/lab/api/update", token)["notification"] is None
+                context, page, seen = confined_page(browser)
+                started = time.monotonic()
+                try:
+                    shown = run_all_cells(page, seen, base, token, name, code_cells)
+                except Exception:
+                    page.screenshot(path=tmp_path / "jupyterlab.png")
+                    print(f"see {tmp_path / 'jupyterlab.png'} and {home / 'server.log'}")
+                    raise
+                finally:
+                    context.close()  # closed, never saved: the copy on disk keeps no outputs
+                print(f"opened and ran in {time.monotonic() - started:.1f} s")
+        finally:
+            left = dockyard.cleanup(client, CHAPTER, images=True)  # after a failure; else the last cell did
 
     assert shown["dialogs"] == [], "JupyterLab waits for an answer"
     assert shown["errors"] == [], "\n\n".join(shown["errors"])

@@ -9,6 +9,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import dockyard
+from dockyard import locks
 
 IMAGES = Path(__file__).resolve().parents[2] / "chapters" / "02-images.ipynb"
 
@@ -43,17 +44,18 @@ def test_first_cell_without_engine_gives_the_one_message_fast(monkeypatch):
 
 
 def test_a_learners_container_holding_a_chapter_name_is_left_alone(client):
-    theirs = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], detach=True, init=True,
-                                   name="dockyard-images-1-0")  # a name the Images chapter needs
-    try:
-        notebook = nbformat.read(IMAGES, as_version=4)
-        with pytest.raises(CellExecutionError) as raised:
-            run(notebook)
-        assert "NameTaken" in str(raised.value)
-        assert "container name 'dockyard-images-1-0' is already used" in outputs(notebook)
-        theirs.reload()
-        assert theirs.status == "running"
-        assert client.containers.get("dockyard-images-1-0").id == theirs.id
-    finally:
-        theirs.remove(force=True)
-        dockyard.cleanup(client, "images", images=True)
+    with locks.chapter("images"):  # the terminal track may run the Images chapter beside it
+        theirs = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], detach=True, init=True,
+                                       name="dockyard-images-1-0")  # a name the Images chapter needs
+        try:
+            notebook = nbformat.read(IMAGES, as_version=4)
+            with pytest.raises(CellExecutionError) as raised:
+                run(notebook)
+            assert "NameTaken" in str(raised.value)
+            assert "container name 'dockyard-images-1-0' is already used" in outputs(notebook)
+            theirs.reload()
+            assert theirs.status == "running"
+            assert client.containers.get("dockyard-images-1-0").id == theirs.id
+        finally:
+            theirs.remove(force=True)
+            dockyard.cleanup(client, "images", images=True)

@@ -1,0 +1,45 @@
+"""Turns for work that must not overlap when tests run side by side (`make test` runs two pytest
+workers). File locks: they hold across processes and go with the process that held them, however it
+ends. A learner running one notebook never waits on them.
+
+- A chapter's lock: two tests that run the same chapter, a notebook and its terminal script say, use
+  the same labels and names, so one's cleanup would remove what the other just made.
+- The build lock: BuildKit merges identical steps of builds that run at the same time and may then
+  report a shared step to one of them only, and a lesson prints the steps its build reports. The
+  course's builds take turns, so each shows every step it ran.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+FOLDER = Path(tempfile.gettempdir()) / "dockyard-locks"
+
+
+@contextmanager
+def _held(name: str) -> Iterator[None]:
+    FOLDER.mkdir(exist_ok=True)
+    with (FOLDER / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the holder; released when the file closes
+        yield
+
+
+def chapter(label: str):
+    """Hold the lock of the chapter with this label until the block ends."""
+    return _held(f"chapter-{label}")
+
+
+def builds():
+    """Hold the build lock until the block ends."""
+    return _held("builds")
+
+
+def is_build(command: str) -> bool:
+    """True for a command line that may run a BuildKit build: docker build, or Compose's up or build."""
+    words = command.split()
+    return words[:2] in (["docker", "build"], ["docker", "buildx"]) or (
+        words[:2] == ["docker", "compose"] and ("up" in words or "build" in words))

@@ -1,0 +1,51 @@
+"""What the last `make test` spent its time on, read from the JUnit reports it writes
+(_build/test-reports/): each step's time, each notebook's and terminal script's, the slowest tests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree
+
+from dockyard.shell import REPO
+
+REPORTS = REPO / "_build" / "test-reports"
+
+
+def _cases(report: Path) -> list[tuple[str, str, float]]:
+    return [(case.get("classname", ""), case.get("name", ""), float(case.get("time", 0)))
+            for case in ElementTree.parse(report).iter("testcase")]
+
+
+def step_seconds(report: Path) -> float:
+    suites = ElementTree.parse(report).getroot()
+    suite = suites if suites.tag == "testsuite" else suites.find("testsuite")
+    return float(suite.get("time", 0))
+
+
+def by_notebook(cases: list[tuple[str, str, float]]) -> Counter:
+    """Seconds per notebook (its cells added up) and per terminal script."""
+    spent: Counter = Counter()
+    for classname, name, seconds in cases:
+        if classname.endswith(".ipynb"):
+            spent[classname.replace(".", "/", 1)] += seconds  # chapters.03-containers.ipynb
+        elif name.startswith("test_the_chapter_runs_in_a_terminal"):
+            spent[f"terminal {name.split('[')[-1].rstrip(']')}"] += seconds
+    return spent
+
+
+def report(folder: Path = REPORTS, slowest: int = 10) -> None:
+    reports = sorted(folder.glob("*.xml"))
+    if not reports:
+        print(f"no test reports in {folder}: run make test first")
+        return
+    cases = [case for path in reports for case in _cases(path)]
+    print("last make test, wall time of each step:")
+    for path in reports:
+        print(f"  {path.stem:28} {step_seconds(path):7.0f} s")
+    print("notebooks and terminal scripts (time of their tests):")
+    for what, seconds in by_notebook(cases).most_common():
+        print(f"  {what:40} {seconds:7.1f} s")
+    print(f"the {slowest} slowest tests:")
+    for classname, name, seconds in sorted(cases, key=lambda case: -case[2])[:slowest]:
+        print(f"  {seconds:7.1f} s  {classname}::{name}")

@@ -1,0 +1,36 @@
+"""Turns between tests that run side by side: who waits for whom."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dockyard import locks
+
+
+@pytest.mark.parametrize(("command", "builds"), [
+    ("docker build --progress=plain -t x sample-app", True),
+    ("docker buildx build -t x .", True),
+    ("docker compose -f /tmp/x/compose.yaml up -d --wait", True),
+    ("docker compose --progress quiet -f compose.yaml build", True),
+    ("docker compose -f compose.yaml exec -T redis redis-cli GET x", False),
+    ("docker run --rm debian:bookworm-slim true", False),
+])
+def test_a_build_is_told_from_other_commands(command, builds):
+    assert locks.is_build(command) is builds
+
+
+def test_a_second_process_waits_for_the_chapters_lock(unique):
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from dockyard import locks\n"
+        f"with locks.chapter({unique!r}):\n    print('held', flush=True); time.sleep(1.5)\n")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    with locks.chapter(unique):
+        waited = time.monotonic() - started
+    holder.wait(timeout=10)
+    assert waited > 0.5, "the lock was free while another process held it"
+    with locks.chapter(f"{unique}-other"):
+        pass  # another chapter's lock is its own
