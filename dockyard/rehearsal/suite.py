@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import sys
 
-# The engine's part of `make test`: unit tests (exercise checks against wrong and right states),
-# every notebook under strict nbval, every chapter's terminal script, and the final leftover and
-# safety checks. tests/book and tests/lab test the book in a browser, not the engine, so they stay out.
-DEFAULT_TESTS = ["tests/unit", "--nbval", "chapters", "exercises", "tests/terminal", "tests/final"]
+# The engine's part of `make test`, in its steps: unit tests (exercise checks against wrong and right
+# states) and every chapter's terminal script on two workers; every notebook under strict nbval,
+# recorded, on two workers; then tests/final judging that run. tests/book and tests/lab test the book
+# in a browser, not the engine, so they stay out.
+PARALLEL = ["-n", "2", "--dist", "loadfile"]
+STEPS = [
+    [*PARALLEL, "tests/unit", "tests/terminal"],
+    [*PARALLEL, "--record-run", "--nbval", "chapters", "exercises"],
+    ["tests/final"],
+]
 
 
 def environment(host: str, platform: str) -> dict[str, str]:
@@ -20,5 +26,7 @@ def prepare_command() -> list[str]:
     return [sys.executable, "-m", "dockyard", "images", "prepare"]
 
 
-def pytest_command(tests: list[str] | None = None) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *(tests or DEFAULT_TESTS)]
+def pytest_commands(tests: list[str] | None = None) -> list[list[str]]:
+    """The pytest runs, in order: the steps above, or one run of the given arguments."""
+    pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    return [[*pytest, *tests]] if tests else [[*pytest, *step] for step in STEPS]

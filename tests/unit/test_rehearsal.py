@@ -60,7 +60,11 @@ def test_the_suite_runs_against_the_second_engine_without_provisioning():
     env = suite.environment("unix:///run/x/docker.sock", "linux/arm64")
     assert env == {"DOCKER_HOST": "unix:///run/x/docker.sock", "DOCKER_DEFAULT_PLATFORM": "linux/arm64",
                    "DOCKYARD_PROVISION": "0"}
-    assert "tests/book" not in suite.pytest_command() and "tests/lab" not in suite.pytest_command()
+    runs = suite.pytest_commands()
+    assert not [arg for run in runs for arg in run if arg in ("tests/book", "tests/lab")]
+    assert "--record-run" in runs[1] and runs[-1][-1] == "tests/final", "final judges that run"
+    assert suite.pytest_commands(["--nbval", "chapters/01-why-containers.ipynb"])[0][-2:] == [
+        "--nbval", "chapters/01-why-containers.ipynb"]
 
 
 def test_snapshot_reports_what_came_and_went():
