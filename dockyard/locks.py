@@ -1,6 +1,7 @@
 """Turns for work that must not overlap when tests run side by side (`make test` runs two pytest
 workers). File locks: they hold across processes and go with the process that held them, however it
-ends. A learner running one notebook never waits on them.
+ends. Each engine (DOCKER_HOST) has its own, since work on two engines never meets. A learner running
+one notebook never waits on them.
 
 - A chapter's lock: two tests that run the same chapter, a notebook and its terminal script say, use
   the same labels and names, so one's cleanup would remove what the other just made.
@@ -12,6 +13,8 @@ ends. A learner running one notebook never waits on them.
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,10 +23,15 @@ from pathlib import Path
 FOLDER = Path(tempfile.gettempdir()) / "dockyard-locks"
 
 
+def _folder() -> Path:
+    engine = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    return FOLDER / hashlib.sha256(engine.encode()).hexdigest()[:12]
+
+
 @contextmanager
 def _held(name: str) -> Iterator[None]:
-    FOLDER.mkdir(exist_ok=True)
-    with (FOLDER / f"{name}.lock").open("w") as lock:
+    _folder().mkdir(parents=True, exist_ok=True)
+    with (_folder() / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the holder; released when the file closes
         yield
 

@@ -34,3 +34,10 @@ def test_a_second_process_waits_for_the_chapters_lock(unique):
     assert waited > 0.5, "the lock was free while another process held it"
     with locks.chapter(f"{unique}-other"):
         pass  # another chapter's lock is its own
+
+
+def test_each_engine_has_its_own_locks(monkeypatch):
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    default = locks._folder()
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/another/docker.sock")
+    assert locks._folder() != default, "work on another engine never meets this one's"
