@@ -7,6 +7,7 @@ from dockyard.builds import steps as build_steps
 from dockyard.checks import check
 from dockyard.cleanup import cleanup, leftovers
 from dockyard.engine import EngineUnavailable, connect, describe
+from dockyard.images import target_platform
 from dockyard.labels import LABEL, labels
 from dockyard.names import NameTaken, claim
 from dockyard.ports import LOOPBACK, free_port, host_port
@@ -20,5 +21,5 @@ __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "free_port",
     "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
-    "wait_for_http",
+    "target_platform", "wait_for_http",
 ]
