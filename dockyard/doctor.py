@@ -25,7 +25,7 @@ from docker.errors import APIError, ContainerError, DockerException, ImageNotFou
 from packaging.requirements import Requirement
 from rich.table import Table
 
-from dockyard import disk, inventory
+from dockyard import disk, images, inventory
 from dockyard.labels import labels
 from dockyard.ports import LOOPBACK, host_port
 from dockyard.shell import REPO
@@ -291,6 +291,10 @@ def architecture(client: docker.DockerClient | None) -> Check:
         return Check(name, WARN, f"this machine: {host}, the engine: {engine}",
                      "Python runs under emulation (Rosetta?) or the engine is elsewhere; use a native "
                      "Python and a local engine")
+    requested = images.requested_platform()
+    if requested and inventory.docker_arch(images.platform_arch(requested)) != engine:
+        return Check(name, WARN, f"{engine}, but DOCKER_DEFAULT_PLATFORM={requested}: builds and runs are "
+                     "emulated", "unset DOCKER_DEFAULT_PLATFORM unless you mean to use that platform")
     return Check(name, PASS, f"{engine}, the same for this machine and the engine")
 
 

@@ -96,3 +96,13 @@ def test_pins_follow_included_files_and_markers(tmp_path):
     (tmp_path / "app.txt").write_text('flask==3.0.0\nold-only==1.0; python_version < "3.0"\n')
     (tmp_path / "requirements.txt").write_text("# comment\n-r app.txt\nrich==15.0.0  # why\n")
     assert doctor.pins(tmp_path / "requirements.txt") == {"flask": "3.0.0", "rich": "15.0.0"}
+
+
+def test_a_requested_platform_other_than_the_engines_is_a_warning(client, monkeypatch):
+    engine = inventory.engine_arch(client)
+    other = "arm64" if engine == "amd64" else "amd64"
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", f"linux/{other}")
+    row = doctor.architecture(client)
+    assert row.status == "warn" and f"DOCKER_DEFAULT_PLATFORM=linux/{other}" in row.detail
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", f"linux/{engine}")
+    assert doctor.architecture(client).status == "pass"
