@@ -13,7 +13,13 @@ class NotAnswering(CourseError):
     pass
 
 
-def wait_for_http(url: str, timeout: float = 20, container=None) -> requests.Response:
+# A bound, not an expectation: natively the sample app listens within a second or two, but an image
+# for another architecture runs under emulation (an amd64 image on Apple Silicon, an arm64 one on a
+# PC), where Python takes many times longer to start, the more so on a busy machine.
+TIMEOUT = 60
+
+
+def wait_for_http(url: str, timeout: float = TIMEOUT, container=None) -> requests.Response:
     """GET url until the app answers (a fresh container needs a moment to listen)."""
     deadline = time.monotonic() + timeout
     while True:
