@@ -172,8 +172,9 @@ def test_widgets_render_offline_with_their_saved_state(site, browser, chapter):
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
     assert notebook.metadata.get("widgets"), "the notebook was saved without widget state"
     page, remote, errors = open_page(browser, f"{site}/{chapter}.html")
+    # 60 s is a bound, not a speed test: beside a second test worker a page renders slowly
     views = page.locator(".widget-subarea")
-    views.nth(widget_views(notebook) - 1).wait_for(timeout=60000)  # a bound, not a speed test: a loaded machine renders slowly
+    views.nth(widget_views(notebook) - 1).wait_for(timeout=60000)
     assert views.count() == widget_views(notebook)
     assert all(view.is_visible() for view in views.all())
     assert page.locator(".widget-subarea .widget-button").count() >= 1
