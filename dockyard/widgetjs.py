@@ -79,9 +79,21 @@ def mirror_fonts(target: Path) -> None:
             shutil.copyfile(font, fonts / font.name)
 
 
+# RequireJS gives up on a module that has not loaded within 7 s, for good: on a busy machine the widget
+# manager's large bundle can take longer, and the page would then show no widget at all. Read by
+# require.js when it loads, so it comes first in _config.yml's nb_ipywidgets_js.
+REQUIRE_CONFIG = "var require = {waitSeconds: 0};  // no load timeout: the scripts are local\n"
+
+
+def write_config(target: Path) -> None:
+    (target / "requirejs").mkdir(parents=True, exist_ok=True)
+    (target / "requirejs" / "config.js").write_text(REQUIRE_CONFIG)
+
+
 def ensure(target: Path = TARGET) -> Path:
     """Fetch and check the scripts unless the pinned versions are already there."""
     if stamp(target).is_file() and stamp(target).read_text() == wanted():
+        write_config(target)
         return target
     shutil.rmtree(target.parent, ignore_errors=True)
     for name, version, integrity, keep in PACKAGES:
@@ -98,6 +110,7 @@ def ensure(target: Path = TARGET) -> Path:
             raise WidgetJsUnavailable(f"{url} does not match its pinned sha512; nothing was kept")
         unpack(data, keep, target)
     mirror_fonts(target)
+    write_config(target)
     stamp(target).write_text(wanted())
     return target
 
