@@ -149,18 +149,19 @@ def pytest_runtest_setup(item):
         item.config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
     taken = item.config.stash.setdefault(census_key, {})
     if _is_notebook_cell(item) and not isinstance(item, NotebookNeedsEngine) and item.path not in taken:
+        chapter = first_cell(item.path)[0]  # read once; the teardown census uses it too
         with closing(connect(timeout=30)) as client:
-            taken[item.path] = census.take(client, first_cell(item.path)[0])
+            taken[item.path] = chapter, census.take(client, chapter)
 
 
 def pytest_runtest_teardown(item, nextitem):
     if not _is_notebook_cell(item) or (nextitem is not None and nextitem.path == item.path):
         return
-    before = item.config.stash.get(census_key, {}).pop(item.path, None)
+    chapter, before = item.config.stash.get(census_key, {}).pop(item.path, (None, None))
     if before is None:
         return
     with closing(connect(timeout=30)) as client:
-        left = census.left_by(client, before, first_cell(item.path)[0])
+        left = census.left_by(client, before, chapter)
     if left:
         pytest.fail(f"{item.path.name} left these behind: {', '.join(sorted(left))}",
                     pytrace=False)
