@@ -32,10 +32,12 @@ PACKAGES = [
       "package/dist/*.LICENSE.txt": "html-manager"}),
 ]
 # What the book's build copies to the site's root (html_extra_path): `widgets/`, and the icon fonts
-# where the manager asks for them, relative to each page (its CSS ignores `__jupyter_widgets_assets_path__`).
+# where the widgets' stylesheets ask for them, relative to each page: the controls' in `@jupyter-widgets/`,
+# the manager's in `@jupyter-widgets/html-manager/dist/` (both from AMD module names; they ignore
+# `__jupyter_widgets_assets_path__`).
 EXTRA = REPO / "_build" / "widget-js"
 TARGET = EXTRA / "widgets"
-FONT_PATH = "@jupyter-widgets/html-manager/dist"
+FONT_PATHS = ("@jupyter-widgets", "@jupyter-widgets/html-manager/dist")
 PAGE_FOLDERS = ("", "chapters", "exercises")
 
 
@@ -73,10 +75,11 @@ def wanted() -> str:
 
 def mirror_fonts(target: Path) -> None:
     for folder in PAGE_FOLDERS:
-        fonts = target.parent / folder / FONT_PATH
-        fonts.mkdir(parents=True, exist_ok=True)
-        for font in (target / "html-manager").glob("*.woff2"):
-            shutil.copyfile(font, fonts / font.name)
+        shutil.rmtree(target.parent / folder / FONT_PATHS[0], ignore_errors=True)  # older layouts too
+        for fonts in (target.parent / folder / path for path in FONT_PATHS):
+            fonts.mkdir(parents=True, exist_ok=True)
+            for font in (target / "html-manager").glob("*.woff2"):
+                shutil.copyfile(font, fonts / font.name)
 
 
 # RequireJS gives up on a module that has not loaded within 7 s, for good: on a busy machine the widget
@@ -93,6 +96,7 @@ def write_config(target: Path) -> None:
 def ensure(target: Path = TARGET) -> Path:
     """Fetch and check the scripts unless the pinned versions are already there."""
     if stamp(target).is_file() and stamp(target).read_text() == wanted():
+        mirror_fonts(target)
         write_config(target)
         return target
     shutil.rmtree(target.parent, ignore_errors=True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import nbformat
 import pytest
@@ -41,25 +38,24 @@ SITE_ROOT: list[Path] = []  # the built site's folder, for checking links agains
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass  # the requests that matter are checked in the browser
+# The pages are answered from the built files by the browser's request routing, not over a socket:
+# Docker adding or removing a container's network interface (the terminal scripts beside these tests
+# do, all the time) makes Chromium fail what it has in flight with net::ERR_NETWORK_CHANGED, even on
+# loopback, and a page that lost its widget script renders no widget. Routed requests never reach
+# Chromium's network stack, so the pages load as they would from a quiet server.
+ORIGIN = "http://127.0.0.1"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """Build the book from the committed outputs into a temporary folder and serve it on loopback."""
+    """Build the book from the committed outputs into a temporary folder; its pages open at ORIGIN."""
     out = tmp_path_factory.mktemp("book")
     widgetjs.ensure()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
                     "--warningiserror", "--nitpick", "--keep-going"], check=True, capture_output=True)
     SITE_ROOT[:] = [out / "_build/html"]
-    handler = functools.partial(QuietHandler, directory=str(out / "_build/html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    return ORIGIN
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +71,32 @@ def browser():
         launched.close()
 
 
-def stay_local(route):
-    """Serve what the local server has; refuse everything else, as a reader offline would see it."""
-    if urlparse(route.request.url).hostname in ("127.0.0.1", None):
-        route.continue_()
-    else:
-        route.abort()
+def built_file(url: str) -> Path | None:
+    """The built file a URL under ORIGIN names, as a static server would pick it."""
+    path = SITE_ROOT[0] / unquote(urlparse(url).path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
 
 
 def open_page(browser, url):
-    """Open url with every request outside localhost blocked; return the page, the requests that
-    tried to leave, and the page's script errors."""
+    """Open url with the built book as its only source; return the page, the requests that tried to
+    leave, and the page's errors: script errors and files the page asked for that the book lacks."""
+    remote, errors = [], []
+
+    def stay_local(route):
+        # refuse everything outside the book, as a reader offline would see it
+        if urlparse(route.request.url).hostname != "127.0.0.1":
+            remote.append(route.request.url)
+            route.abort()
+        elif (path := built_file(route.request.url)) is None:
+            errors.append(f"not in the built book: {route.request.url}")
+            route.fulfill(status=404, body="not in the built book")
+        else:
+            route.fulfill(path=str(path))
+
     page = browser.new_page()
     page.route("**/*", stay_local)
-    remote = []
-    page.on("request", lambda request: remote.append(request.url)
-            if urlparse(request.url).hostname not in ("127.0.0.1", None) else None)
-    errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url, wait_until="load")
     return page, remote, errors
@@ -215,12 +220,8 @@ def test_no_internal_link_is_broken(site, browser, page_name):
     page.close()
     broken = []
     for target in {t for t in targets if t.startswith(site)}:
-        path, _, fragment = target[len(site):].partition("#")
-        path = path.split("?")[0]
-        built = SITE_ROOT[0] / path.lstrip("/")
-        if built.is_dir():
-            built = built / "index.html"
-        if not built.is_file():
+        built, fragment = built_file(target), urlparse(target).fragment
+        if built is None:
             broken.append(target)
         elif fragment and built.suffix == ".html" and f'id="{fragment}"' not in built.read_text():
             broken.append(target)
