@@ -9,7 +9,6 @@ that only read).
 from __future__ import annotations
 
 import json
-import time
 
 from dockyard.builds import instruction
 from dockyard.checks import read, task
@@ -303,7 +302,7 @@ def web(client, c) -> None:
             bindings and all(b.get("HostIp") == "127.0.0.1" for b in bindings),
             found=", ".join(f"{b.get('HostIp') or 'all interfaces'}" for b in bindings) or "not published",
             expected="127.0.0.1")
-    health = _health(run)
+    health = read.settled_health(run)
     c.check(f"{name} is healthy", health == "healthy", expected="healthy",
             found=health or ("no health status: no HEALTHCHECK" if run is not None else "no container"))
     code, status = read.exec_output(run, ["cat", "/proc/1/status"])
@@ -323,13 +322,3 @@ def _clean_app_folder(c, run, name) -> None:
     code, out = read.exec_output(run, ["find", "/app", *clutter, "-prune", "-print"])
     found = out if code is None else ("no /app folder" if code else out.replace("\n", ", ") or "none")
     c.check(f"inside {name}, /app holds no .env, .venv or __pycache__", code == 0 and not out, found=found)
-
-
-def _health(found, within: float = 10) -> str | None:
-    """The container's health, given a few seconds to leave `starting` (a check runs every few seconds)."""
-    deadline = time.monotonic() + within
-    health = read.health(found)
-    while health == "starting" and time.monotonic() < deadline:
-        time.sleep(0.5)
-        health = read.health(found)
-    return health

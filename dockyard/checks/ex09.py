@@ -64,30 +64,6 @@ def _where(bindings: list[dict]) -> str:
                      for b in bindings)
 
 
-def _get(found, port: str, within: float = 10) -> tuple[int | None, str]:
-    """(status, body) of a GET / on the container's `port` as published on 127.0.0.1."""
-    if read.status(found) != "running":
-        return None, "no running container"
-    ports = [host for ip, host in read.published(found, port) if ip in ("127.0.0.1", "0.0.0.0", "")]
-    if not ports:
-        return None, f"{port} is not published"
-    deadline = time.monotonic() + within
-    while True:  # a fresh container needs a moment before it listens
-        status, body = read.http_body(f"http://127.0.0.1:{ports[0]}/")
-        if status is not None or time.monotonic() > deadline:
-            return status, body
-
-
-def _health(found, within: float = 10) -> str | None:
-    """The container's health, given a few seconds to leave `starting` (a check runs every second or so)."""
-    deadline = time.monotonic() + within
-    health = read.health(found)
-    while health == "starting" and time.monotonic() < deadline:
-        time.sleep(0.5)
-        health = read.health(found)
-    return health
-
-
 def _bytecode(found) -> list[str] | None:
     """What `docker diff` shows of bytecode under /app (None without a running container)."""
     if read.status(found) != "running":
@@ -98,7 +74,10 @@ def _bytecode(found) -> list[str] | None:
 
 def _is_gunicorn(command: str) -> bool:
     """Whether a process (as `docker top` shows its command) is Gunicorn itself, not a shell or init."""
-    words = [PurePosixPath(word).name for word in command.split()[:3]]
+    words = command.split()
+    while words and ("qemu" in words[0] or words[0].endswith("/rosetta")):
+        words = words[1:]  # an image of another architecture runs under its emulator, listed first
+    words = [PurePosixPath(word).name for word in words[:3]]
     if not words:
         return False
     if words[0].startswith("gunicorn"):  # "gunicorn", or a title such as "gunicorn: master [app:app]"
@@ -113,19 +92,25 @@ def _processes(found) -> list[dict]:
     return [dict(zip(top["Titles"], process, strict=False)) for process in top.get("Processes") or []]
 
 
-def _gunicorn(found, workers: int, boot: float = 10) -> tuple[int, int, list[dict]]:
+def _gunicorn(found, workers: int, boot: float = read.APP_WAIT,
+              forks: float = 5) -> tuple[int, int, list[dict]]:
     """(masters, workers of the first master, every process).
 
-    Gunicorn's master forks its workers one after the other: while it has fewer than `workers` and the
-    container started less than `boot` seconds ago, look again.
+    Gunicorn's master starts (slowly under emulation), then forks its workers one after the other within
+    a moment: look again until it has `workers`, or `forks` seconds after its first worker appeared, or
+    `boot` seconds after the container started.
     """
+    first_fork = None
     while True:
         rows = _processes(found)
         ours = [row for row in rows if _is_gunicorn(row.get("CMD", ""))]
         pids = {row["PID"] for row in ours}
         masters = [row for row in ours if row["PPID"] not in pids]
         children = [row for row in ours if masters and row["PPID"] == masters[0]["PID"]]
-        if len(children) >= workers or not masters or _running_for(found) > boot:
+        if children and first_fork is None:
+            first_fork = time.monotonic()
+        forked = first_fork is not None and time.monotonic() - first_fork > forks
+        if len(children) >= workers or not masters or forked or _running_for(found) > boot:
             return len(masters), len(children), rows
         time.sleep(0.5)
 
@@ -289,7 +274,7 @@ def gunicorn(client, c) -> None:
     c.check("Docker picked the host port (none fixed in its configuration)",
             bindings and all(b.get("HostPort") in (None, "", "0") for b in bindings), found=_where(bindings),
             expected="host port any")
-    status, body = _get(found, port)
+    status, body = read.http_get(found, port)
     c.check(f"GET / on the published port answers 200 {GREETING}", status == 200 and body == GREETING,
             found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {GREETING}")
 
@@ -320,7 +305,7 @@ def health(client, c) -> None:
     c.check(f"{name} runs with both settings (none overridden)", found is not None and not changed,
             found=", ".join(changed) if found is not None else "no container",
             expected=" and ".join(f"{k}={v}" for k, v in SETTINGS.items()))
-    state = _health(found)
+    state = read.settled_health(found)
     c.check(f"{name} is healthy", state == "healthy", expected="healthy",
             found=state or ("no health status: no HEALTHCHECK" if found is not None else "no container"))
     changes = _bytecode(found)

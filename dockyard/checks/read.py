@@ -18,12 +18,15 @@ from docker.errors import APIError, ImageNotFound, NotFound
 
 from dockyard.labels import LABEL
 from dockyard.names import find
+from dockyard.web import TIMEOUT
 
 READER_IMAGE = "debian:bookworm-slim"
 CHECKER = "checks"
-# How long a GET waits for an app to listen: a container started a moment before the check (by `up`, or
-# by the learner's previous cell) may still be importing its code, the more so on a busy machine.
-APP_WAIT = 15
+# How long a GET waits for an app to listen, and a health status to leave `starting`: a container started a
+# moment before the check (by `up`, or by the learner's previous cell) may still be importing its code,
+# the more so on a busy machine or under emulation (an arm64 image on an amd64 host needs over 20 s).
+# The lessons wait as long (web.TIMEOUT); a container that stops meanwhile ends the wait at once.
+APP_WAIT = TIMEOUT
 # How long a name lookup is retried: Docker's DNS server learns of a container that started or joined a
 # network a moment ago with a short delay.
 DNS_WAIT = 3
@@ -185,6 +188,17 @@ def health(found) -> str | None:
     return ((found.attrs.get("State") or {}).get("Health") or {}).get("Status")
 
 
+def settled_health(found, within: float = APP_WAIT) -> str | None:
+    """The container's health once it has left `starting` (its first checks may still be running), or
+    `starting` after `within` seconds, or sooner if the container stops."""
+    deadline = time.monotonic() + within
+    state = health(found)
+    while state == "starting" and time.monotonic() < deadline and found.status == "running":
+        time.sleep(0.5)
+        state = health(found)
+    return state
+
+
 def http_body(url: str, timeout: float = 3) -> tuple[int | None, str]:
     """(status code, body) of a GET, or (None, why it failed)."""
     try:
@@ -210,7 +224,7 @@ def http_get(found, port: str = "5000/tcp", path: str = "/",
     deadline = time.monotonic() + APP_WAIT
     while True:
         code, body = http_body(f"http://127.0.0.1:{ports[0]}{path}")
-        if code is not None or time.monotonic() > deadline:
+        if code is not None or time.monotonic() > deadline or status(found) != "running":
             return code, body
         time.sleep(0.2)
 
