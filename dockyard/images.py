@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -65,6 +66,16 @@ def target_platform(client: docker.DockerClient) -> str:
 def platform_arch(platform: str) -> str:
     """`linux/arm64/v8` -> `arm64`: the architecture as debootstrap and an image's config name it."""
     return platform.split("/")[1]
+
+
+# This machine's CPU as image configs name it (Python says x86_64 or aarch64 on Linux, arm64 on a Mac).
+HOST_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+
+
+def emulated(client: docker.DockerClient) -> bool:
+    """Whether the course's containers run under emulation: their images are for another CPU than this
+    machine's (arm64 images on an amd64 host through qemu-user, or the reverse)."""
+    return platform_arch(target_platform(client)) != HOST_ARCH
 
 
 def _prepare_one(client: docker.DockerClient, image: Image, step: str, platform: str) -> str:

@@ -3,6 +3,7 @@ import uuid
 import pytest
 
 import dockyard
+from dockyard import images
 
 
 @pytest.fixture(scope="session")
@@ -11,6 +12,13 @@ def client():
     engine = dockyard.connect()
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def slowdown(client) -> int:
+    """How many times longer a bound on a whole chapter or command should be here: under emulation
+    (the arm64 rehearsal on an amd64 host) Python starts and pip installs several times slower."""
+    return 5 if images.emulated(client) else 1
 
 
 @pytest.fixture

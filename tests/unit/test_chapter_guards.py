@@ -14,10 +14,10 @@ from dockyard import locks
 IMAGES = Path(__file__).resolve().parents[2] / "chapters" / "02-images.ipynb"
 
 
-def run(notebook, cells=None):
+def run(notebook, cells=None, timeout=300):
     if cells is not None:
         notebook.cells = notebook.cells[:cells]
-    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(IMAGES.parent)}}).execute()
+    NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(IMAGES.parent)}}).execute()
     return notebook
 
 
@@ -43,14 +43,14 @@ def test_first_cell_without_engine_gives_the_one_message_fast(monkeypatch):
     assert "EngineUnavailable" in str(raised.value)
 
 
-def test_a_learners_container_holding_a_chapter_name_is_left_alone(client):
+def test_a_learners_container_holding_a_chapter_name_is_left_alone(client, slowdown):
     with locks.chapter("images"):  # the terminal track may run the Images chapter beside it
         theirs = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], detach=True, init=True,
                                        name="dockyard-images-1-0")  # a name the Images chapter needs
         try:
             notebook = nbformat.read(IMAGES, as_version=4)
             with pytest.raises(CellExecutionError) as raised:
-                run(notebook)
+                run(notebook, timeout=300 * slowdown)
             assert "NameTaken" in str(raised.value)
             assert "container name 'dockyard-images-1-0' is already used" in outputs(notebook)
             theirs.reload()

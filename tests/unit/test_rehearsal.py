@@ -96,3 +96,13 @@ def test_prepare_targets_the_engines_own_platform_by_default(monkeypatch):
     monkeypatch.delenv("DOCKER_DEFAULT_PLATFORM", raising=False)
     assert images.target_platform(FakeEngine()) == "linux/amd64"
     assert images.requested_platform() is None
+
+
+def test_emulated_when_the_images_are_for_another_cpu_than_this_machines(monkeypatch):
+    monkeypatch.setattr(images, "HOST_ARCH", "amd64")
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/arm64/v8")
+    assert images.emulated(FakeEngine())
+    monkeypatch.delenv("DOCKER_DEFAULT_PLATFORM")
+    assert not images.emulated(FakeEngine())
+    monkeypatch.setattr(images, "HOST_ARCH", "arm64")
+    assert images.emulated(FakeEngine())

@@ -43,6 +43,10 @@ def docker(*args: str, env: dict | None = None, user: int | None = None) -> str:
 
 
 def normalised(text: str) -> str:
+    # the page quotes the default socket; an engine elsewhere (DOCKER_HOST) names its own
+    host = os.environ.get("DOCKER_HOST", "")
+    if host.startswith("unix://"):
+        text = text.replace(f"socket at {host}", "socket at unix:///var/run/docker.sock")
     text = re.sub(r"\b[0-9a-f]{12,64}\b", "<id>", text)
     text = re.sub(r"ref \S+::\S+:", "ref <ref>:", text)
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)
