@@ -87,19 +87,24 @@ def installed_engine() -> dict | None:
     return record if _runs(PREFIX / "bin") else None
 
 
-def install_engine() -> dict:
-    """Unpack the newest suite's engine whose binaries run on this host into PREFIX."""
+def install_engine(suites: tuple[str, ...] = SUITES, prefix: Path = PREFIX) -> dict:
+    """Unpack the newest suite's engine whose binaries run on this host into `prefix`.
+
+    Into PREFIX come the CLI plugins and, where the machine has none, the `docker` client too; another
+    prefix gets the engine's binaries only (an older engine for a rehearsal, beside the course's own)."""
     missing = [name for name in HOST_PACKAGES if not _host_has(name)]
     if missing:
         apt_install(missing)
-    for suite in SUITES:
+    main = prefix == PREFIX
+    for suite in suites:
         with tempfile.TemporaryDirectory(prefix="dockyard-engine-") as tmp:
-            root = _unpack(Path(tmp), suite, ENGINE_DEBS + list(PLUGINS.values()) + _cli_debs())
+            extras = list(PLUGINS.values()) + _cli_debs() if main else []
+            root = _unpack(Path(tmp), suite, ENGINE_DEBS + extras)
             if not _runs(root / "usr/sbin", root / "usr/bin"):
                 say(f"Debian {suite}'s dockerd does not run on this host; trying the next suite.")
                 continue
-            return _install_from(root, suite)
-    raise EngineUnavailable(f"no Debian suite's engine ({', '.join(SUITES)}) runs on this host.")
+            return _install_from(root, suite, prefix)
+    raise EngineUnavailable(f"no Debian suite's engine ({', '.join(suites)}) runs on this host.")
 
 
 def _host_has(package: str) -> bool:
@@ -130,21 +135,22 @@ def _runs(*folders: Path) -> bool:
     return True
 
 
-def _install_from(root: Path, suite: str) -> dict:
-    if PREFIX.exists():
-        shutil.rmtree(PREFIX)
-    (PREFIX / "bin").mkdir(parents=True)
+def _install_from(root: Path, suite: str, prefix: Path = PREFIX) -> dict:
+    if prefix.exists():
+        shutil.rmtree(prefix)
+    (prefix / "bin").mkdir(parents=True)
     for relative in ENGINE_BINARIES:
-        shutil.copy2(root / relative, PREFIX / "bin")
+        shutil.copy2(root / relative, prefix / "bin")
     # docker-init is tini; the host's static build serves (the package only links to it).
-    (PREFIX / "bin/docker-init").symlink_to(shutil.which("tini-static") or "/usr/bin/tini-static")
-    _install_plugins(root, list(PLUGINS))
-    if (root / "usr/bin/docker").exists():
-        shutil.copy2(root / "usr/bin/docker", "/usr/local/bin/docker")
-    version = subprocess.run([str(PREFIX / "bin/dockerd"), "--version"], capture_output=True,
+    (prefix / "bin/docker-init").symlink_to(shutil.which("tini-static") or "/usr/bin/tini-static")
+    if prefix == PREFIX:
+        _install_plugins(root, list(PLUGINS))
+        if (root / "usr/bin/docker").exists():
+            shutil.copy2(root / "usr/bin/docker", "/usr/local/bin/docker")
+    version = subprocess.run([str(prefix / "bin/dockerd"), "--version"], capture_output=True,
                              text=True).stdout.split()[2].rstrip(",")
     record = {"suite": suite, "version": version}
-    RECORD.write_text(json.dumps(record))
+    (prefix / RECORD.name).write_text(json.dumps(record))
     return record
 
 

@@ -37,6 +37,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="keep the second engine's data root (its images) for a faster next run")
     parser.add_argument("--prefix", type=Path, default=provision.PREFIX,
                         help=f"the engine binaries to run (default {provision.PREFIX})")
+    parser.add_argument("--suite", choices=provision.SUITES,
+                        help="unpack this Debian suite's engine into --prefix if it has none (e.g. trixie's "
+                             "older Engine 26 into a prefix of its own)")
     parser.add_argument("--teardown", action="store_true",
                         help="only stop an engine and remove a namespace that an interrupted run left")
     parser.add_argument("tests", nargs="*", help="pytest arguments instead of the whole suite")
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.teardown:
         return teardown_leftovers()
     if not (args.prefix / "bin/dockerd").exists():
-        provision.install_engine()  # only the binaries; the main engine is not started or changed
+        # only the binaries; the main engine is not started or changed
+        provision.install_engine((args.suite,) if args.suite else provision.SUITES, args.prefix)
     started = time.monotonic()
     before = snapshot.take()
     try:

@@ -43,10 +43,25 @@ def test_a_suite_whose_engine_does_not_run_here_gives_way_to_the_next(monkeypatc
     monkeypatch.setattr(provision, "_host_has", lambda package: True)
     monkeypatch.setattr(provision, "_unpack", lambda folder, suite, packages: tried.append(suite) or tmp_path)
     monkeypatch.setattr(provision, "_runs", lambda *folders: tried[-1] == "trixie")
-    monkeypatch.setattr(provision, "_install_from", lambda root, suite: {"suite": suite, "version": "x"})
+    monkeypatch.setattr(provision, "_install_from", lambda root, suite, prefix: {"suite": suite})
     assert provision.install_engine()["suite"] == "trixie"
     assert tried == ["testing", "trixie"]
     assert "Debian testing's dockerd does not run on this host" in capsys.readouterr().out
+
+
+def test_another_prefix_gets_one_suites_engine_and_no_plugins(monkeypatch, tmp_path):
+    """An older engine for a rehearsal: its binaries in a prefix of their own, the machine's plugins and
+    client left as they are."""
+    unpacked = []
+    monkeypatch.setattr(provision, "_host_has", lambda package: True)
+    monkeypatch.setattr(provision, "_unpack", lambda folder, suite, debs: unpacked.append(debs) or tmp_path)
+    monkeypatch.setattr(provision, "_runs", lambda *folders: True)
+    installed = []
+    monkeypatch.setattr(provision, "_install_from",
+                        lambda root, suite, prefix: installed.append((suite, prefix)))
+    provision.install_engine(("trixie",), tmp_path / "engine-trixie")
+    assert installed == [("trixie", tmp_path / "engine-trixie")]
+    assert unpacked == [provision.ENGINE_DEBS]
 
 
 def test_no_suite_that_runs_here_stops_with_the_one_message(monkeypatch, tmp_path):
