@@ -15,7 +15,11 @@ def planned(client: docker.DockerClient, chapter: str | None = None, images: boo
              + [f"network {n.name}" for n in client.networks.list(filters=wanted)]
              + [f"volume {v.name}" for v in client.volumes.list(filters=wanted)])
     if images:
-        found += [f"image {i.tags[0] if i.tags else i.short_id}" for i in client.images.list(filters=wanted)]
+        # the plain listing: images.list() inspects each image after listing, and fails on one that
+        # another process removed in between
+        for image in client.api.images(filters=wanted):
+            tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
+            found.append(f"image {tags[0] if tags else image['Id'][:19]}")
     return found
 
 

@@ -16,14 +16,17 @@ def rows(done) -> dict[str, dict]:
     return {check["name"]: check for check in json.loads(done.stdout)["checks"]}
 
 
-def test_a_healthy_machine_passes_in_a_few_seconds():
+def test_a_healthy_machine_passes_in_a_few_seconds(client):
     started = time.monotonic()
     done = dockyard("doctor", "--json")
     took = time.monotonic() - started
     found = rows(done)
     assert json.loads(done.stdout)["ok"] is True
     assert [name for name, check in found.items() if check["status"] == "fail"] == []
-    assert all(found[name]["status"] == "pass" for name in ENGINE_ROWS | {"engine answers"})
+    assert all(found[name]["status"] == "pass" for name in ENGINE_ROWS)
+    # an engine older than 28 runs the course, with a warning that says why to update
+    older = doctor._numbers(client.version()["Version"])[:2] < doctor.GOOD_ENGINE
+    assert found["engine answers"]["status"] == ("warn" if older else "pass"), found["engine answers"]
     assert "exited 0" in found["a container runs"]["detail"]
     assert "HTTP 200" in found["a published port answers"]["detail"]
     for image in images.manifest():
