@@ -93,12 +93,8 @@ def write_config(target: Path) -> None:
     (target / "requirejs" / "config.js").write_text(REQUIRE_CONFIG)
 
 
-def ensure(target: Path = TARGET) -> Path:
-    """Fetch and check the scripts unless the pinned versions are already there."""
-    if stamp(target).is_file() and stamp(target).read_text() == wanted():
-        mirror_fonts(target)
-        write_config(target)
-        return target
+def fetch(target: Path) -> None:
+    """Fetch the pinned packages, check each against its sha512, and unpack what the book serves."""
     shutil.rmtree(target.parent, ignore_errors=True)
     for name, version, integrity, keep in PACKAGES:
         url = tarball_url(name, version)
@@ -113,9 +109,16 @@ def ensure(target: Path = TARGET) -> Path:
         if not verified(data, integrity):
             raise WidgetJsUnavailable(f"{url} does not match its pinned sha512; nothing was kept")
         unpack(data, keep, target)
+    stamp(target).write_text(wanted())
+
+
+def ensure(target: Path = TARGET) -> Path:
+    """Fetch and check the scripts unless the pinned versions are already there; lay out the fonts and
+    the RequireJS config each time (cheap, and a layout from an older version is replaced)."""
+    if not (stamp(target).is_file() and stamp(target).read_text() == wanted()):
+        fetch(target)
     mirror_fonts(target)
     write_config(target)
-    stamp(target).write_text(wanted())
     return target
 
 
