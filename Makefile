@@ -107,7 +107,8 @@ classroom-test: setup $(CLASSROOM_STAMP)
 # The engine's part of the suite for arm64 (README, "arm64"), as root: a second engine from the same
 # binaries in its own network namespace, arm64 stand-ins built under emulation (qemu-user-static),
 # then unit tests, every notebook, the terminal scripts and the final checks against it; all of it
-# undone afterwards, and the main engine compared with how it was (dockyard/rehearsal/).
+# undone afterwards, and the main engine compared with how it was (dockyard/rehearsal/). setup first:
+# the comparison needs the main engine answering, and the second engine runs its binaries.
 .PHONY: test-arm64
-test-arm64: $(STAMP)
+test-arm64: setup
 	$(BIN)/python -m dockyard.rehearsal --platform linux/arm64
