@@ -6,7 +6,7 @@ from dockyard.builds import own_layers
 from dockyard.builds import steps as build_steps
 from dockyard.checks import check
 from dockyard.cleanup import cleanup, leftovers
-from dockyard.engine import EngineUnavailable, connect, describe
+from dockyard.engine import EngineUnavailable, connect, describe, engine_version
 from dockyard.images import target_platform
 from dockyard.labels import LABEL, labels
 from dockyard.names import NameTaken, claim
@@ -19,7 +19,8 @@ from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
-    "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "free_port",
+    "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
+    "free_port",
     "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
     "target_platform", "wait_for_http",
 ]

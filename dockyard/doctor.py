@@ -26,6 +26,7 @@ from packaging.requirements import Requirement
 from rich.table import Table
 
 from dockyard import disk, images, inventory
+from dockyard.engine import version_numbers
 from dockyard.labels import labels
 from dockyard.ports import LOOPBACK, host_port
 from dockyard.shell import REPO
@@ -120,7 +121,7 @@ def engine_identity(version: dict, info: dict) -> Check:
     store = image_store(info)
     number = version.get("Version", "?")
     detail = f"{kind} {number}, API {version.get('ApiVersion', '?')}, {system}, image store: {store}"
-    release = _numbers(number)[:2]
+    release = version_numbers(number)[:2]
     if release < MIN_ENGINE:
         return Check("engine answers", FAIL, detail, "the course needs Engine 25 or newer (health checks "
                      "with --start-interval): update Docker Desktop or Docker Engine")
@@ -263,7 +264,7 @@ def compose() -> Check:
                      "install Docker's Compose v2 plugin (Docker Desktop has it; Linux: "
                      "docker-compose-plugin)")
     version = done.stdout.strip()
-    if _numbers(version)[:3] < MIN_COMPOSE:
+    if version_numbers(version)[:3] < MIN_COMPOSE:
         return Check(name, WARN, f"Compose {version}", "Compose 2.24.4 or newer reads the Production "
                                                       "chapter's compose.prod.yaml; update it")
     return Check(name, PASS, f"Compose {version}")
@@ -379,10 +380,6 @@ def packages() -> Check:
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-
-def _numbers(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
-
 
 def _system(client: docker.DockerClient) -> str:
     return client.info().get("OperatingSystem", "")

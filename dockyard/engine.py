@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import docker
 from docker.errors import DockerException
@@ -51,6 +52,16 @@ def describe(client: docker.DockerClient) -> str:
     """One line naming the engine that answered, for a chapter's first cell."""
     version = client.version()
     return f"Docker Engine {version['Version']} ({version['Os']}/{version['Arch']})"
+
+
+def version_numbers(version: str) -> tuple[int, ...]:
+    """'28.5.2+dfsg4' -> (28, 5, 2): versions compared as numbers, not as text."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def engine_version(client: docker.DockerClient) -> tuple[int, ...]:
+    """The engine's version, for the few lessons whose output depends on it (build checks: 27+)."""
+    return version_numbers(client.version()["Version"])
 
 
 def _first_line(error: Exception) -> str:

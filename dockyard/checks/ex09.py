@@ -332,7 +332,7 @@ def secrets(client, c) -> None:
             found=("no image" if image is None else f"no {FINGERPRINT} in any layer" if fingerprint is None
                    else (words[0][:16] + "...") if words else "an empty file"),
             expected=digest[:16] + "...")
-    history = [entry.get("CreatedBy") or "" for entry in (image.history() if image is not None else [])]
+    history = read.created_by(image)
     c.check(f"the token is in none of {tag}'s history entries", image is not None and
             not any(TOKEN in line for line in history),
             found="no image" if image is None else next((line[:70] for line in history if TOKEN in line), ""))

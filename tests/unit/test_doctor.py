@@ -7,6 +7,7 @@ import time
 from cli_support import dockyard
 
 from dockyard import doctor, images, inventory
+from dockyard.engine import engine_version
 from dockyard.ports import free_port
 
 ENGINE_ROWS = {"a container runs", "a published port answers", "disk for images"}
@@ -25,7 +26,7 @@ def test_a_healthy_machine_passes_in_a_few_seconds(client):
     assert [name for name, check in found.items() if check["status"] == "fail"] == []
     assert all(found[name]["status"] == "pass" for name in ENGINE_ROWS)
     # an engine older than 28 runs the course, with a warning that says why to update
-    older = doctor._numbers(client.version()["Version"])[:2] < doctor.GOOD_ENGINE
+    older = engine_version(client)[:2] < doctor.GOOD_ENGINE
     assert found["engine answers"]["status"] == ("warn" if older else "pass"), found["engine answers"]
     assert "exited 0" in found["a container runs"]["detail"]
     assert "HTTP 200" in found["a published port answers"]["detail"]

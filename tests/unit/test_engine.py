@@ -5,7 +5,7 @@ import time
 import pytest
 
 import dockyard
-from dockyard.engine import EngineUnavailable
+from dockyard.engine import EngineUnavailable, version_numbers
 
 NOWHERE = "unix:///nonexistent/docker.sock"
 
@@ -45,3 +45,18 @@ def test_setup_refuses_fast_when_provisioning_is_off(tmp_path):
 
 def test_describe_names_the_engine(client):
     assert dockyard.describe(client).startswith("Docker Engine ")
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("28.5.2+dfsg4", (28, 5, 2)),   # Debian's build of the engine
+    ("26.1.5+dfsg1", (26, 1, 5)),
+    ("27.0.0-rc.1", (27, 0, 0)),
+    ("v2.40.3", (2, 40, 3)),        # Compose prints a leading v
+])
+def test_versions_compare_as_numbers(text, numbers):
+    assert version_numbers(text) == numbers
+    assert version_numbers("28.10.0") > version_numbers("28.9.1")  # not as text
+
+
+def test_engine_version_is_the_engine_that_answers(client):
+    assert ".".join(map(str, dockyard.engine_version(client))) in client.version()["Version"]
