@@ -11,6 +11,7 @@ from dockyard.images import target_platform
 from dockyard.labels import LABEL, labels
 from dockyard.names import NameTaken, claim
 from dockyard.ports import LOOPBACK, free_port, host_port
+from dockyard.processes import wait_for_command
 from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
 from dockyard.scratch import scratch
 from dockyard.shell import sh
@@ -22,5 +23,5 @@ __all__ = [
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
     "free_port",
     "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
-    "target_platform", "wait_for_http",
+    "target_platform", "wait_for_command", "wait_for_http",
 ]
