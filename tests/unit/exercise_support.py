@@ -11,6 +11,12 @@ def failed(client, task_id) -> list[str]:
     return [item.label for item in evaluate(client, task_id).failed]
 
 
+def failures(client, task_id) -> list[str]:
+    """The failing conditions of `task_id` with what was found: a right answer's test shows them."""
+    return [f"{item.label}: found {item.found}, expected {item.expected}"
+            for item in evaluate(client, task_id).failed]
+
+
 def tidy(client, chapter: str, checked_tags: list[str]) -> None:
     """Remove the chapter's containers and untag the tags its checks read (variants keep their own tags)."""
     dockyard.cleanup(client, chapter)

@@ -8,7 +8,7 @@ points the tag a check reads at one variant, and the fixture takes that tag away
 import time
 
 import pytest
-from exercise_support import failed, tidy
+from exercise_support import failed, failures, tidy
 
 import dockyard
 from dockyard.checks.ex09 import TOKEN
@@ -168,7 +168,7 @@ def test_ex09_2_rejects_one_worker_in_shell_form_on_a_fixed_port(client, right):
 
 def test_ex09_2_accepts_gunicorn_workers_on_a_port_docker_picked(client, right):
     started(client, right, APP2, WEB2, ports=LOCAL)
-    assert failed(client, "ex09-2") == []
+    assert failures(client, "ex09-2") == []
 
 
 # ex09-3: a container that says how it is
