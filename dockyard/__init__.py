@@ -21,7 +21,6 @@ from dockyard.web import wait_for_http
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
-    "free_port",
-    "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size", "table",
-    "target_platform", "wait_for_command", "wait_for_http",
+    "free_port", "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size",
+    "table", "target_platform", "wait_for_command", "wait_for_http",
 ]
