@@ -60,7 +60,7 @@ def version_numbers(version: str) -> tuple[int, ...]:
 
 
 def engine_version(client: docker.DockerClient) -> tuple[int, ...]:
-    """The engine's version, for the few lessons whose output depends on it (build checks: 27+)."""
+    """The engine's version, for the few lessons whose output depends on it (build checks)."""
     return version_numbers(client.version()["Version"])
 
 
