@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import PurePosixPath
 
 from docker.errors import APIError
 
@@ -19,8 +20,26 @@ class NotStarted(CourseError):
     pass
 
 
+def without_emulator(command: str) -> str:
+    """A process's command line as its program gave it, without the emulator an image of another
+    architecture runs under (qemu-user through binfmt_misc, or Rosetta on a Mac), which comes first.
+
+    With binfmt_misc's P flag (preserve argv[0]), as Debian registers qemu, the emulator is given the
+    program's path and then the program's own arguments, argv[0] included:
+    `.../qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /usr/bin/python3 /usr/local/bin/gunicorn ...`.
+    """
+    words = command.split()
+    if not words or not ("qemu" in words[0] or words[0].endswith("/rosetta")):
+        return command
+    words = words[1:]
+    if len(words) > 1 and PurePosixPath(words[0]).name == PurePosixPath(words[1]).name:
+        words = words[1:]  # the path, then argv[0] naming the same program
+    return " ".join(words)
+
+
 def wait_for_command(container, timeout: float = TIMEOUT) -> list[str]:
-    """Wait until the container's processes are its command's, not runc's init; return their commands."""
+    """Wait until the container's processes are its command's, not runc's init; return their commands
+    (as their programs gave them, without an emulator)."""
     deadline = time.monotonic() + timeout
     while True:
         container.reload()
@@ -42,4 +61,4 @@ def _commands(container) -> list[str]:
     except APIError:  # it stopped between the status and the listing: the next round says so
         return []
     column = top["Titles"].index("CMD")
-    return [process[column] for process in top.get("Processes") or []]
+    return [without_emulator(process[column]) for process in top.get("Processes") or []]

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from dockyard.checks import read, task
+from dockyard.processes import without_emulator
 
 CHAPTER = "ex09"
 GREETING = "Hello from Docker!"
@@ -72,25 +73,9 @@ def _bytecode(found) -> list[str] | None:
             if change["Path"].startswith("/app") and change["Path"].endswith((".pyc", "__pycache__"))]
 
 
-def _without_emulator(words: list[str]) -> list[str]:
-    """A process's command line as its program gave it, without the emulator an image of another
-    architecture runs under (qemu-user through binfmt_misc, or Rosetta on a Mac), which comes first.
-
-    With binfmt_misc's P flag (preserve argv[0]), as Debian registers qemu, the emulator is given the
-    program's path and then the program's own arguments, argv[0] included:
-    `.../qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /usr/bin/python3 /usr/local/bin/gunicorn ...`.
-    """
-    if not words or not ("qemu" in words[0] or words[0].endswith("/rosetta")):
-        return words
-    words = words[1:]
-    if len(words) > 1 and PurePosixPath(words[0]).name == PurePosixPath(words[1]).name:
-        words = words[1:]  # the path, then argv[0] naming the same program
-    return words
-
-
 def _is_gunicorn(command: str) -> bool:
     """Whether a process (as `docker top` shows its command) is Gunicorn itself, not a shell or init."""
-    words = [PurePosixPath(word).name for word in _without_emulator(command.split())[:3]]
+    words = [PurePosixPath(word).name for word in without_emulator(command).split()[:3]]
     if not words:
         return False
     if words[0].startswith("gunicorn"):  # "gunicorn", or a title such as "gunicorn: master [app:app]"

@@ -29,7 +29,7 @@ def _left(client, chapter: str) -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[path.stem for path in CHAPTERS])
-def test_the_chapter_runs_in_a_terminal_and_leaves_nothing(notebook: Path, tmp_path, client):
+def test_the_chapter_runs_in_a_terminal_and_leaves_nothing(notebook: Path, tmp_path, client, slowdown):
     chapter, _ = first_cell(notebook)
     script = tmp_path / f"{notebook.stem}.sh"
     script.write_text(terminal.script(notebook))
@@ -39,7 +39,7 @@ def test_the_chapter_runs_in_a_terminal_and_leaves_nothing(notebook: Path, tmp_p
         recorder = safety.Recorder(client, chapter)
         try:
             done = subprocess.run(["bash", "-eu", str(script)], cwd=REPO, env=env, capture_output=True,
-                                  text=True, timeout=900)
+                                  text=True, timeout=900 * slowdown)  # a bound on a hang; emulation is slower
         finally:
             recorder.stop()
         left = _left(client, chapter)

@@ -1,7 +1,7 @@
 import pytest
 
 import dockyard
-from dockyard.processes import RUNC_INIT, NotStarted, wait_for_command
+from dockyard.processes import RUNC_INIT, NotStarted, wait_for_command, without_emulator
 
 CHAPTER = "unit-processes"
 
@@ -54,3 +54,14 @@ class StuckInInit:
 def test_gives_up_after_its_bound_naming_what_runs():
     with pytest.raises(NotStarted, match=r"dockyard-unit-stuck still runs no command .* \['runc init'\]"):
         wait_for_command(StuckInInit(), timeout=0.3)
+
+
+@pytest.mark.parametrize("shown, command", [
+    ("sleep infinity", "sleep infinity"),
+    # as docker top showed it in the arm64 rehearsal (qemu through binfmt_misc, P flag)
+    ("/usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/bin/sleep sleep infinity", "sleep infinity"),
+    ("/usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /usr/bin/python3 /usr/local/bin/gunicorn",
+     "/usr/bin/python3 /usr/local/bin/gunicorn"),
+])
+def test_the_emulator_is_left_out_of_a_command(shown, command):
+    assert without_emulator(shown) == command
