@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import docker
 
+from dockyard import listing
 from dockyard.labels import LABEL, selector
 
 
@@ -13,13 +14,13 @@ def take(client: docker.DockerClient, chapter: str | None = None) -> dict[str, s
     one chapter's where others may run at the same time."""
     wanted = selector(chapter)
     found = {f"container {c.name}": c.labels.get(LABEL, "")
-             for c in client.containers.list(all=True, filters=wanted)}
+             for c in listing.containers(client, wanted)}
     found |= {f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL, "")
               for n in client.networks.list(filters=wanted)}
     found |= {f"volume {v.name}": (v.attrs.get("Labels") or {}).get(LABEL, "")
               for v in client.volumes.list(filters=wanted)}
     found |= {f"dangling image {i.short_id}": i.labels.get(LABEL, "")
-              for i in client.images.list(filters={"dangling": True, **wanted})}
+              for i in listing.images(client, {"dangling": True, **wanted})}
     return found
 
 

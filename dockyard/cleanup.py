@@ -5,6 +5,7 @@ from __future__ import annotations
 import docker
 from docker.errors import NotFound
 
+from dockyard import listing
 from dockyard.labels import selector
 
 
@@ -12,16 +13,16 @@ def cleanup(client: docker.DockerClient, chapter: str | None = None, images: boo
     """Remove labelled containers, networks and volumes (and images if asked); return what went."""
     wanted = selector(chapter)
     removed = []
-    for container in client.containers.list(all=True, filters=wanted):
+    for container in listing.containers(client, wanted):
         removed += _gone(f"container {container.name}", lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters=wanted):
         removed += _gone(f"network {network.name}", network.remove)
     for volume in client.volumes.list(filters=wanted):
         removed += _gone(f"volume {volume.name}", volume.remove)
     if images:
-        for image in client.images.list(filters=wanted):
-            name = image.tags[0] if image.tags else image.short_id
-            removed += _gone(f"image {name}", lambda i=image: client.images.remove(i.id, force=True))
+        for image in listing.images(client, wanted):
+            removed += _gone(f"image {image_name(image)}",
+                             lambda i=image: client.images.remove(i.id, force=True))
     return removed
 
 
@@ -29,10 +30,15 @@ def leftovers(client: docker.DockerClient) -> list[str]:
     """Labelled containers, networks and volumes still on the engine."""
     wanted = selector()
     return (
-        [f"container {c.name}" for c in client.containers.list(all=True, filters=wanted)]
+        [f"container {c.name}" for c in listing.containers(client, wanted)]
         + [f"network {n.name}" for n in client.networks.list(filters=wanted)]
         + [f"volume {v.name}" for v in client.volumes.list(filters=wanted)]
     )
+
+
+def image_name(image) -> str:
+    """An image as cleanup reports it: its first tag, else its short ID."""
+    return image.tags[0] if image.tags else image.short_id
 
 
 def _gone(what: str, remove) -> list[str]:

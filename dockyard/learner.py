@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import docker
 
+from dockyard import listing
 from dockyard.names import find
 
 NAME = "dockyard-test-learner-{kind}"
@@ -72,7 +73,7 @@ class LearnerResources:
 
 def _remove_stale(client: docker.DockerClient) -> None:
     marked = {"label": list(MARK)}
-    for container in client.containers.list(all=True, filters=marked):
+    for container in listing.containers(client, marked):
         container.remove(force=True)
     for network in client.networks.list(filters=marked):
         network.remove()

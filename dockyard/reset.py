@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import docker
 
-from dockyard.cleanup import cleanup
+from dockyard import listing
+from dockyard.cleanup import cleanup, image_name
 from dockyard.labels import LABEL, selector
 
 
 def planned(client: docker.DockerClient, chapter: str | None = None, images: bool = False) -> list[str]:
     """What cleanup(chapter, images) would remove, in its words, removing nothing."""
     wanted = selector(chapter)
-    found = ([f"container {c.name}" for c in client.containers.list(all=True, filters=wanted)]
+    found = ([f"container {c.name}" for c in listing.containers(client, wanted)]
              + [f"network {n.name}" for n in client.networks.list(filters=wanted)]
              + [f"volume {v.name}" for v in client.volumes.list(filters=wanted)])
     if images:
-        # the plain listing: images.list() inspects each image after listing, and fails on one that
-        # another process removed in between
-        for image in client.api.images(filters=wanted):
-            tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
-            found.append(f"image {tags[0] if tags else image['Id'][:19]}")
+        found += [f"image {image_name(image)}" for image in listing.images(client, wanted)]
     return found
 
 
@@ -30,10 +27,10 @@ def untouched(client: docker.DockerClient, chapter: str | None = None) -> dict[s
         return value is None or (chapter is not None and value != chapter)
 
     return {
-        "containers": sum(outside(c.labels) for c in client.containers.list(all=True)),
+        "containers": sum(outside(c.labels) for c in listing.containers(client)),
         "networks": sum(outside(n.attrs.get("Labels")) for n in client.networks.list()),
         "volumes": sum(outside(v.attrs.get("Labels")) for v in client.volumes.list()),
-        "images": sum(outside(i.labels) for i in client.images.list()),
+        "images": sum(outside(i.labels) for i in listing.images(client)),
     }
 
 

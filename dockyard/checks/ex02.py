@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dockyard import listing
 from dockyard.checks import read, task
 from dockyard.labels import LABEL
 from dockyard.sample import SAMPLE_APP
@@ -148,7 +149,7 @@ def dangling(client, c) -> None:
             kept is not None and used == kept.id,
             found=("no container" if old is None else "no image dockyard/ex02-3-app:old" if kept is None
                    else f"{name} uses {used.removeprefix('sha256:')[:12]}, the tag names {_short(kept)}"))
-    left = client.images.list(filters={"dangling": True, "label": f"{LABEL}={CHAPTER}"})
+    left = listing.images(client, {"dangling": True, "label": f"{LABEL}={CHAPTER}"})
     c.check(f"no image labelled dockyard.chapter={CHAPTER} is dangling", not left,
             found=f"{len(left)} dangling: " + ", ".join(_short(image) for image in left))
 

@@ -16,6 +16,7 @@ import docker
 import requests
 from docker.errors import APIError, ImageNotFound, NotFound
 
+from dockyard import listing
 from dockyard.labels import LABEL
 from dockyard.names import find
 from dockyard.web import TIMEOUT
@@ -245,7 +246,7 @@ def lookup(found, name: str) -> tuple[int | None, str]:
 
 def compose_containers(client: docker.DockerClient, project: str) -> list:
     """Every container of a Compose project, stopped ones too, found by the label Compose gives it."""
-    return client.containers.list(all=True, filters={"label": [f"{COMPOSE_PROJECT}={project}"]})
+    return listing.containers(client, {"label": [f"{COMPOSE_PROJECT}={project}"]})
 
 
 def compose_service(client: docker.DockerClient, project: str, service: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import docker
 from matplotlib.patches import FancyBboxPatch
 
+from dockyard import listing
 from dockyard.figures.style import COLOURS, figure
 from dockyard.labels import selector
 
@@ -23,8 +24,7 @@ def read_networks(client: docker.DockerClient, chapter: str) -> list[dict]:
     [{"name": "bridge", "default": True, "containers": [{"name", "state", "aliases", "networks"}]}, ...]
     """
     members: dict[str, list[dict]] = {n.name: [] for n in client.networks.list(filters=selector(chapter))}
-    # ignore_removed: a lesson's throwaway `run --rm` container may vanish between list and inspect
-    for container in client.containers.list(all=True, filters=selector(chapter), ignore_removed=True):
+    for container in listing.containers(client, selector(chapter)):
         joined = container.attrs["NetworkSettings"]["Networks"] or {}
         shown = sorted(name for name in joined if name in members or name == DEFAULT_BRIDGE)
         for network in shown:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import docker
 
+from dockyard import listing
 from dockyard.labels import LABEL
 from dockyard.learner import MARK
 
@@ -22,12 +23,12 @@ def take(host: str = MAIN_HOST) -> dict[str, set[str]]:
     client = docker.DockerClient(base_url=host, timeout=60)
     try:
         return {
-            "containers": {f"{c.name} {c.id[:12]}" for c in client.containers.list(all=True)
+            "containers": {f"{c.name} {c.id[:12]}" for c in listing.containers(client)
                            if not _ours_elsewhere(c.labels)},
             "networks": {f"{n.name} {n.id[:12]}" for n in client.networks.list()
                          if not _ours_elsewhere(n.attrs.get("Labels"))},
             "volumes": {v.name for v in client.volumes.list() if not _ours_elsewhere(v.attrs.get("Labels"))},
-            "images": {i.id for i in client.images.list() if not _ours_elsewhere(i.labels)},
+            "images": {i.id for i in listing.images(client) if not _ours_elsewhere(i.labels)},
         }
     finally:
         client.close()

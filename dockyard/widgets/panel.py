@@ -16,6 +16,7 @@ import docker
 import ipywidgets as widgets
 from docker.errors import APIError, NotFound
 
+from dockyard import listing
 from dockyard.errors import CourseError
 from dockyard.labels import LABEL, selector
 from dockyard.widgets.common import Explorer, replace, write
@@ -40,8 +41,7 @@ class Refused(CourseError):
 def rows(client: docker.DockerClient, chapter: str | None = None) -> list[dict]:
     """The course's containers (or one chapter's), sorted by name: name, state, ports, health."""
     found = []
-    # ignore_removed: a container may be removed between the listing and its inspect
-    for container in client.containers.list(all=True, filters=selector(chapter), ignore_removed=True):
+    for container in listing.containers(client, selector(chapter)):
         ports = [f"{binding['HostIp']}:{binding['HostPort']}->{port}"
                  for port, bindings in sorted(container.ports.items()) for binding in bindings or []]
         health = (container.attrs["State"].get("Health") or {}).get("Status", "no healthcheck")

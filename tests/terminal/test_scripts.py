@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dockyard import locks, safety, terminal
+from dockyard import listing, locks, safety, terminal
 from dockyard.catchup import first_cell
 from dockyard.labels import selector
 from dockyard.shell import REPO
@@ -22,10 +22,10 @@ CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
 def _left(client, chapter: str) -> list[str]:
     ours = selector(chapter)
-    return ([c.name for c in client.containers.list(all=True, filters=ours)]
+    return ([c.name for c in listing.containers(client, ours)]
             + [n.name for n in client.networks.list(filters=ours)]
             + [v.name for v in client.volumes.list(filters=ours)]
-            + [i.tags or i.short_id for i in client.images.list(filters={**ours, "dangling": True})])
+            + [i.tags or i.short_id for i in listing.images(client, {**ours, "dangling": True})])
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[path.stem for path in CHAPTERS])

@@ -1,0 +1,86 @@
+"""Listings hold while another process removes what they listed (a lesson's `--rm` container, a test on
+the other worker). Each test removes one item between the engine's listing and the SDK's inspect of
+it, as that other process would: the SDK's own list() fails there, the course's listing leaves it out."""
+
+import io
+
+import pytest
+from docker.errors import ImageNotFound, NotFound
+
+from dockyard import listing
+from dockyard.labels import labels, selector
+
+CHAPTER = "unit-listing"
+
+
+def remove_after_listing(client, monkeypatch, api_call: str, remove) -> None:
+    """Make the next `client.api.<api_call>()` remove an item right after the engine answers."""
+    original = getattr(client.api, api_call)
+
+    def listed_then_removed(*args, **kwargs):
+        summaries = original(*args, **kwargs)
+        remove()
+        return summaries
+
+    monkeypatch.setattr(client.api, api_call, listed_then_removed)
+
+
+@pytest.fixture
+def containers(client, unique):
+    """Make a labelled container on demand; remove any left at the end."""
+    made = []
+
+    def create(name: str):
+        made.append(client.containers.create("debian:bookworm-slim", name=f"{unique}-{name}",
+                                             labels=labels(CHAPTER)))
+        return made[-1]
+
+    yield create
+    for container in made:
+        try:
+            container.remove(force=True)
+        except NotFound:
+            pass
+
+
+@pytest.mark.parametrize("list_with", ["the SDK", "listing"])
+def test_a_container_removed_after_listing_is_left_out(client, containers, monkeypatch, list_with):
+    kept, gone = containers("kept"), containers("gone")
+    remove_after_listing(client, monkeypatch, "containers", gone.remove)
+    if list_with == "the SDK":
+        with pytest.raises(NotFound):
+            client.containers.list(all=True, filters=selector(CHAPTER))
+    else:
+        assert [c.name for c in listing.containers(client, selector(CHAPTER))] == [kept.name]
+
+
+@pytest.fixture
+def images(client, unique):
+    """Build a labelled image on demand (its own content, so each is its own image); remove at the end."""
+    made = []
+
+    def build(name: str):
+        dockerfile = f"FROM debian:bookworm-slim\nLABEL unit.listing={unique}-{name}\n".encode()
+        image, _ = client.images.build(fileobj=io.BytesIO(dockerfile), tag=f"dockyard/{unique}:{name}",
+                                       labels=labels(CHAPTER), pull=False, forcerm=True)
+        made.append(image)
+        return image
+
+    yield build
+    for image in made:
+        try:
+            client.images.remove(image.id, force=True)
+        except ImageNotFound:
+            pass
+
+
+@pytest.mark.parametrize("list_with", ["the SDK", "listing"])
+def test_an_image_removed_after_listing_is_left_out(client, images, monkeypatch, unique, list_with):
+    kept, gone = images("kept"), images("gone")
+    ours = {"label": ["unit.listing"], "reference": [f"dockyard/{unique}"]}
+    remove_after_listing(client, monkeypatch, "images", lambda: client.images.remove(gone.id, force=True))
+    if list_with == "the SDK":
+        with pytest.raises(NotFound):
+            client.images.list(filters=ours)
+    else:
+        assert [image.id for image in listing.images(client, ours)] == [kept.id]
