@@ -26,9 +26,9 @@ def cleanup(client: docker.DockerClient, chapter: str | None = None, images: boo
     return removed
 
 
-def leftovers(client: docker.DockerClient) -> list[str]:
-    """Labelled containers, networks and volumes still on the engine."""
-    wanted = selector()
+def leftovers(client: docker.DockerClient, chapter: str | None = None) -> list[str]:
+    """Labelled containers, networks and volumes still on the engine (every chapter's, or one's)."""
+    wanted = selector(chapter)
     return (
         [f"container {c.name}" for c in listing.containers(client, wanted)]
         + [f"network {n.name}" for n in client.networks.list(filters=wanted)]

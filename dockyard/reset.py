@@ -5,18 +5,15 @@ from __future__ import annotations
 import docker
 
 from dockyard import listing
-from dockyard.cleanup import cleanup, image_name
+from dockyard.cleanup import cleanup, image_name, leftovers
 from dockyard.labels import LABEL, selector
 
 
 def planned(client: docker.DockerClient, chapter: str | None = None, images: bool = False) -> list[str]:
     """What cleanup(chapter, images) would remove, in its words, removing nothing."""
-    wanted = selector(chapter)
-    found = ([f"container {c.name}" for c in listing.containers(client, wanted)]
-             + [f"network {n.name}" for n in client.networks.list(filters=wanted)]
-             + [f"volume {v.name}" for v in client.volumes.list(filters=wanted)])
+    found = leftovers(client, chapter)
     if images:
-        found += [f"image {image_name(image)}" for image in listing.images(client, wanted)]
+        found += [f"image {image_name(image)}" for image in listing.images(client, selector(chapter))]
     return found
 
 
