@@ -76,9 +76,13 @@ class NotebookNeedsEngine(pytest.Item):
 
 
 def pytest_configure(config):
-    # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's.
-    os.environ.setdefault("DOCKYARD_PROGRESS", str(Path(tempfile.mkdtemp(prefix="dockyard-progress-"))
-                                                   / "progress.json"))
+    # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's,
+    # in a folder it removes when it ends (xdist's workers inherit the controller's).
+    if "DOCKYARD_PROGRESS" not in os.environ:
+        scratch = tempfile.TemporaryDirectory(prefix="dockyard-progress-")
+        os.environ["DOCKYARD_PROGRESS"] = str(Path(scratch.name) / "progress.json")
+        config.add_cleanup(scratch.cleanup)
+        config.add_cleanup(lambda: os.environ.pop("DOCKYARD_PROGRESS", None))
     # nbval opens the sanitize file from the notebook's folder; anchor it at the project root.
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute():

@@ -18,3 +18,19 @@ def test_without_engine_each_notebook_fails_once_with_the_message():
     assert f"{len(notebooks)} failed" in result.stdout.splitlines()[-1]
     assert result.stdout.count("Dockyard could not reach a Docker engine") >= len(notebooks)
     assert "Traceback" not in result.stdout
+
+
+def test_a_run_removes_the_progress_folder_it_made(tmp_path):
+    (tmp_path / "test_progress.py").write_text(
+        "import os, pathlib\n"
+        "def test_it():\n"
+        "    pathlib.Path(os.environ['DOCKYARD_PROGRESS']).write_text('{}')\n"
+        f"    pathlib.Path({str(tmp_path / 'seen')!r}).write_text(os.environ['DOCKYARD_PROGRESS'])\n")
+    env = {key: value for key, value in os.environ.items() if key != "DOCKYARD_PROGRESS"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "dockyard.pytest_plugin", "-p", "no:cacheprovider",
+               "-c", os.devnull, str(tmp_path / "test_progress.py")]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    progress = Path((tmp_path / "seen").read_text())
+    assert progress.name == "progress.json" and progress.parent.name.startswith("dockyard-progress-")
+    assert not progress.parent.exists(), f"{progress.parent} is left behind"
