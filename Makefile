@@ -24,7 +24,7 @@ $(LAB_STAMP): $(STAMP) requirements-lab.txt
 	touch $@
 
 book: $(STAMP)
-	$(BIN)/python -m dockyard.widgetjs
+	$(BIN)/python -m tools.widgetjs
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	$(BIN)/python -m dockyard open-book
 
@@ -59,25 +59,25 @@ reliability: setup
 	$(BIN)/pytest tests/reliability
 
 # Every notebook five times in a row, each run in its own shuffled order on two workers; lists any cell that failed
-# even once (dockyard/soak.py).
+# even once (tests/support/soak.py).
 soak: setup
-	$(BIN)/python -m dockyard.soak --runs 5
+	$(BIN)/python -m tests.support.soak --runs 5
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup
 	$(BIN)/jupyter execute --inplace $(NB)
 
 # Work through the notebooks in JupyterLab (its pins are in requirements-lab.txt), as root or not,
-# with no news pop-up and no update checks (dockyard/lab.py).
+# with no news pop-up and no update checks (tools/lab.py).
 lab: setup $(LAB_STAMP)
-	$(BIN)/python -m dockyard.lab --notebook-dir=.
+	$(BIN)/python -m tools.lab --notebook-dir=.
 
 lint: $(STAMP)
 	$(BIN)/ruff check dockyard tests sample-app
-	$(BIN)/python -m dockyard lint
+	$(BIN)/python -m tools.lint
 
 bench: setup
-	$(BIN)/python -m dockyard bench
+	$(BIN)/python -m tools.bench
 
 # Check this machine for the course: engine, a container, a published port, plugins, disk, images,
 # ports, Python and pins; one row each with its fix (dockyard/doctor.py); fails when a check fails.
@@ -107,8 +107,8 @@ classroom-test: setup $(CLASSROOM_STAMP)
 # The engine's part of the suite for arm64 (README, "arm64"), as root: a second engine from the same
 # binaries in its own network namespace, arm64 stand-ins built under emulation (qemu-user-static),
 # then unit tests, every notebook, the terminal scripts and the final checks against it; all of it
-# undone afterwards, and the main engine compared with how it was (dockyard/rehearsal/). setup first:
+# undone afterwards, and the main engine compared with how it was (tools/rehearsal/). setup first:
 # the comparison needs the main engine answering, and the second engine runs its binaries.
 .PHONY: test-arm64
 test-arm64: setup
-	$(BIN)/python -m dockyard.rehearsal --platform linux/arm64
+	$(BIN)/python -m tools.rehearsal --platform linux/arm64

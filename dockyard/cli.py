@@ -19,8 +19,6 @@ from rich.console import Console
 from rich.table import Table
 
 from dockyard import (
-    bench,
-    browser,
     bundle,
     catchup,
     disk,
@@ -28,14 +26,11 @@ from dockyard import (
     handouts,
     images,
     inventory,
-    lint,
     progress,
     provision,
     reset,
-    suitetimes,
     terminal,
 )
-from dockyard.cleanup import cleanup
 from dockyard.engine import connect
 from dockyard.errors import CourseError
 from dockyard.labels import LABEL
@@ -44,8 +39,6 @@ from dockyard.labels import LABEL
 def _setup(args) -> None:
     provision.ensure_engine()
     _prepare(args)
-    if not browser.ensure_browser():
-        print("[browser] no Chromium found: the book's page tests will be skipped.")
 
 
 def _prepare(args) -> None:
@@ -163,22 +156,6 @@ def _progress(args) -> None:
     Console().print(table)
 
 
-def _lint(args) -> None:
-    findings = lint.report()
-    for name, lines in findings.items():
-        print(name, *lines, sep="\n  ")
-    if findings:
-        sys.exit(f"hadolint: {len(findings)} Dockerfile(s) with findings")
-    print("hadolint: every Dockerfile passes")
-
-
-def _bench(args) -> None:
-    with closing(connect()) as client:
-        bench.report(client, args.repeat)
-        cleanup(client, bench.CHAPTER)
-        _console().print(inventory.table(inventory.manifest_states(client), inventory.engine_arch(client)))
-    suitetimes.report()
-
 
 def _command(group, name: str, summary: str, details: str = "", **options) -> argparse.ArgumentParser:
     """A subcommand whose --help starts with its one-line summary and goes on with the details."""
@@ -263,13 +240,6 @@ def parser() -> argparse.ArgumentParser:
     track.add_argument("notebook", help="e.g. chapters/03-containers.ipynb")
     track.add_argument("-o", "--output", help="write the script here (default: print it)")
     track.set_defaults(run=_terminal)
-    _command(commands, "lint", "hadolint over every Dockerfile the course ships or writes in a lesson"
-             ).set_defaults(run=_lint)
-    timings = _command(commands, "bench", "median timings of common operations on this engine",
-                       "Then the course images' sizes, and where the last make test spent its time\n"
-                       "(each step, each notebook and terminal script, the ten slowest tests).")
-    timings.add_argument("--repeat", type=int, default=5, help="runs of each operation (default: 5)")
-    timings.set_defaults(run=_bench)
     _command(commands, "open-book", "print where the built book is and open it").set_defaults(run=_open_book)
     return root
 

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 import yaml
 
-from dockyard import widgetjs
-from dockyard.browser import chromium_path
+from tests.support.browser import chromium_path
+from tools import widgetjs
 
 ROOT = Path(__file__).resolve().parents[2]
 playwright = pytest.importorskip("playwright.sync_api")

@@ -2,8 +2,9 @@
 course is left, nothing of the learner's is hurt, and what the run recorded kept the rules."""
 
 import dockyard
-from dockyard import listing, safety
+from dockyard import listing
 from dockyard.labels import selector
+from tests.support import safety
 
 
 def test_nothing_with_the_course_label_is_left(client):

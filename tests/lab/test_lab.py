@@ -1,6 +1,6 @@
 """`make lab` as a learner uses it: the first chapter, run cell by cell in JupyterLab in a real browser.
 
-The server is the one `make lab` starts (`python -m dockyard.lab`, dockyard/lab.py), with only a port,
+The server is the one `make lab` starts (`python -m tools.lab`, tools/lab.py), with only a port,
 a token and --no-browser added, on a copy of the committed chapter outside the repository, so the
 committed notebook keeps its outputs. Every request that would leave the machine is blocked.
 """
@@ -27,8 +27,9 @@ import psutil
 import pytest
 
 import dockyard
-from dockyard import lab, locks
-from dockyard.browser import chromium_path
+from dockyard import locks
+from tests.support.browser import chromium_path
+from tools import lab
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "chapters/01-why-containers.ipynb"
@@ -104,12 +105,12 @@ def call(url: str, token: str, method: str = "GET") -> dict:
 
 @contextmanager
 def lab_server(folder: Path, home: Path):
-    """`python -m dockyard.lab` on folder, on a free loopback port; stopped and checked on exit."""
+    """`python -m tools.lab` on folder, on a free loopback port; stopped and checked on exit."""
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     # A learner's first start: no settings, workspaces or kernels of this machine's user.
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data")}
-    argv = [sys.executable, "-m", "dockyard.lab", f"--notebook-dir={folder}", "--no-browser",
+    argv = [sys.executable, "-m", "tools.lab", f"--notebook-dir={folder}", "--no-browser",
             "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}"]
     log_path = home / "server.log"

@@ -18,7 +18,7 @@ import pytest
 from nbclient import NotebookClient
 
 import dockyard
-from dockyard import census
+from tests.support import census
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("chapters/*.ipynb"),

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from dockyard import listing, locks, safety, terminal
+from dockyard import listing, locks, terminal
 from dockyard.catchup import first_cell
 from dockyard.labels import selector
 from dockyard.shell import REPO
+from tests.support import safety
 
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dockyard import cheatsheet
+from tools import cheatsheet
 
 
 def test_the_committed_page_is_what_the_chapters_generate():
     assert cheatsheet.PAGE.read_text() == cheatsheet.page(), (
-        "chapters changed their commands: run `.venv/bin/python -m dockyard.cheatsheet` and commit")
+        "chapters changed their commands: run `.venv/bin/python -m tools.cheatsheet` and commit")
 
 
 @pytest.mark.parametrize("line, expected", [

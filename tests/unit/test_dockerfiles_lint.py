@@ -2,8 +2,8 @@
 
 import pytest
 
-from dockyard import lint
 from dockyard.shell import REPO
+from tools import lint
 
 EVERY = {**lint.shipped(), **lint.in_lessons()}
 

@@ -27,7 +27,7 @@ def test_a_run_removes_the_progress_folder_it_made(tmp_path):
         "    pathlib.Path(os.environ['DOCKYARD_PROGRESS']).write_text('{}')\n"
         f"    pathlib.Path({str(tmp_path / 'seen')!r}).write_text(os.environ['DOCKYARD_PROGRESS'])\n")
     env = {key: value for key, value in os.environ.items() if key != "DOCKYARD_PROGRESS"}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "dockyard.pytest_plugin", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "tests.support.plugin", "-p", "no:cacheprovider",
                "-c", os.devnull, str(tmp_path / "test_progress.py")]
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout

@@ -1,12 +1,12 @@
-"""The pure parts of the rehearsal on a second engine (dockyard/rehearsal) and of prepare's platform."""
+"""The pure parts of the rehearsal on a second engine (tools/rehearsal) and of prepare's platform."""
 
 from pathlib import Path
 
 import pytest
 
 from dockyard import images
-from dockyard.rehearsal import binfmt, netns, snapshot, suite
-from dockyard.rehearsal.engine import Engine
+from tools.rehearsal import binfmt, netns, snapshot, suite
+from tools.rehearsal.engine import Engine
 
 DEBIAN_LINE = (":qemu-aarch64:M::\\x7f\\x45\\x4c\\x46\\x02:\\xff\\xff\\xff\\xff\\xff:"
                "/usr/libexec/qemu-binfmt/aarch64-binfmt-P:{flags}")

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 import dockyard
-from dockyard import census, safety
-from dockyard.pytest_plugin import _order_notebooks
+from tests.support import census, safety
+from tests.support.plugin import _order_notebooks
 
 
 def items(*names):

@@ -1,4 +1,4 @@
-from dockyard import soak
+from tests.support import soak
 
 REPORT = """<testsuites><testsuite>
 <testcase classname="chapters.03-containers.ipynb" name="Cell 4"/>

@@ -1,6 +1,6 @@
 """make bench's summary of the last make test, from its JUnit reports."""
 
-from dockyard import suitetimes
+from tests.support import suitetimes
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="4" time="42.5">
 <testcase classname="chapters.03-containers.ipynb" name="Cell 0" time="1.5"/>

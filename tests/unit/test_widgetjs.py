@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from dockyard import widgetjs
+from tools import widgetjs
 
 
 def tarball(files: dict[str, bytes]) -> bytes:

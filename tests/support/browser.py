@@ -23,3 +23,8 @@ def ensure_browser() -> str | None:
         return chromium_path()
     apt_install(["chromium"])
     return chromium_path()
+
+
+if __name__ == "__main__":
+    if not ensure_browser():
+        print("[browser] no Chromium found: the book's page tests will be skipped.")

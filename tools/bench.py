@@ -1,4 +1,4 @@
-"""`python -m dockyard bench`: medians of the operations a learner waits for, on this engine."""
+"""`python -m tools.bench`: medians of the operations a learner waits for, on this engine."""
 
 from __future__ import annotations
 
@@ -63,3 +63,31 @@ def report(client: docker.DockerClient, repeat: int = 5) -> None:
     print(f"median of {repeat} runs each")
     for name, seconds in results:
         print(f"  {name:40} {seconds:6.2f} s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m tools.bench` (make bench): the operations' medians, the images' sizes, then where the
+    last make test spent its time."""
+    import argparse
+    from contextlib import closing
+
+    from rich.console import Console
+
+    from dockyard import inventory
+    from dockyard.cleanup import cleanup
+    from dockyard.engine import connect
+    from tests.support import suitetimes
+
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=main.__doc__)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each operation (default: 5)")
+    args = parser.parse_args(argv)
+    with closing(connect()) as client:
+        report(client, args.repeat)
+        cleanup(client, CHAPTER)
+        Console(width=120).print(inventory.table(inventory.manifest_states(client),
+                                                 inventory.engine_arch(client)))
+    suitetimes.report()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""`python -m dockyard.soak`: every notebook, strict nbval, several runs in a row; then each cell that
+"""`python -m tests.support.soak`: every notebook, strict nbval, several runs in a row; then each cell that
 failed even once, with how often. Zero is the bar: a cell that failed once has a race to find."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def soak(runs: int, paths: list[str], seed_base: int, workers: int = 2) -> Count
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dockyard.soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.support.soak", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1000, help="run N uses seed + N for its order")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: one process)")

@@ -75,7 +75,7 @@ class Namespace:
     def setup(self) -> None:
         if exists():
             raise RuntimeError(f"network namespace {NAME} exists already (an earlier run?): "
-                               f"python -m dockyard.rehearsal --teardown removes it")
+                               f"python -m tools.rehearsal --teardown removes it")
         if subprocess.run(["iptables", "-n", "-L", "DOCKER-USER"], capture_output=True).returncode:
             raise RuntimeError("the host has no DOCKER-USER chain: is the main engine running?")
         self.made = True

@@ -1,6 +1,6 @@
 """Rehearse the whole course for another platform on a second engine (make test-arm64).
 
-    python -m dockyard.rehearsal --platform linux/arm64 [--keep] [-- pytest arguments]
+    python -m tools.rehearsal --platform linux/arm64 [--keep] [-- pytest arguments]
 
 Steps: snapshot the main engine; register qemu with binfmt_misc (if the platform is foreign); a network
 namespace with NAT; a second dockerd in it; the manifest's images prepared for the platform (stand-ins
@@ -20,9 +20,9 @@ from pathlib import Path
 
 from dockyard import provision
 from dockyard.inventory import host_arch
-from dockyard.rehearsal import binfmt, netns, snapshot, suite
-from dockyard.rehearsal.engine import Engine
 from dockyard.shell import REPO
+from tools.rehearsal import binfmt, netns, snapshot, suite
+from tools.rehearsal.engine import Engine
 
 
 def say(message: str) -> None:
@@ -30,7 +30,7 @@ def say(message: str) -> None:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m dockyard.rehearsal", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.rehearsal", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--platform", default="linux/arm64", help="the platform to rehearse (linux/arm64)")
     parser.add_argument("--keep", action="store_true",

@@ -56,3 +56,18 @@ def report() -> dict[str, list[str]]:
     """Findings for every Dockerfile that has any."""
     every = {**shipped(), **in_lessons()}
     return {name: findings for name, text in every.items() if (findings := lint(text))}
+
+
+def main() -> int:
+    findings = report()
+    for name, lines in findings.items():
+        print(name, *lines, sep="\n  ")
+    if findings:
+        print(f"hadolint: {len(findings)} Dockerfile(s) with findings")
+        return 1
+    print("hadolint: every Dockerfile passes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

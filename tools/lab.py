@@ -1,6 +1,6 @@
 """`make lab`: JupyterLab on the course's notebooks, for root or anyone, asking nothing of the internet.
 
-`python -m dockyard.lab [--notebook-dir DIR] [jupyter lab options ...]` is what `make lab` runs, and
+`python -m tools.lab [--notebook-dir DIR] [jupyter lab options ...]` is what `make lab` runs, and
 the lab test (tests/lab) starts the server the same way, adding only its port, token and --no-browser.
 
 - Jupyter refuses to start as root unless told `--allow-root`; it is passed as root, and only then.
@@ -57,7 +57,7 @@ def disable_announcements() -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dockyard.lab", allow_abbrev=False,
+    parser = argparse.ArgumentParser(prog="python -m tools.lab", allow_abbrev=False,
                                      description="JupyterLab on the course's notebooks; other options "
                                                  "go to `jupyter lab` as they are.")
     parser.add_argument("--notebook-dir", default=str(ROOT), help="default: the course's folder")

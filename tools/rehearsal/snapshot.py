@@ -6,7 +6,7 @@ import docker
 
 from dockyard import listing
 from dockyard.labels import LABEL
-from dockyard.learner import MARK
+from tests.support.learner import MARK
 
 MAIN_HOST = "unix:///var/run/docker.sock"
 

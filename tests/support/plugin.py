@@ -8,13 +8,13 @@
   dangling image of that chapter, fails its last cell. It only reports, and it looks at the notebook's
   own chapter alone, so notebooks can run side by side (pytest-xdist); tests/final looks at everything.
 - `--record-run` (make test's notebook step) makes a run that tests/final judges afterwards, in a
-  pytest run of its own, from what this one writes (dockyard/runrecord.py):
+  pytest run of its own, from what this one writes (tests/support/runrecord.py):
   - before the notebooks, a learner's own unlabelled container, network, volume and image are
     planted; tests/final checks they came through untouched, then removes them;
   - while the notebooks run, the ports the course's apps listen on (5000, 8000, 5432, 6379) are taken
     on 127.0.0.1, as a learner's own servers might take them: the chapters must let Docker pick;
   - a recorder in each worker follows the engine's container events from its first notebook on and
-    inspects each course container against the safety rules (dockyard/safety.py).
+    inspects each course container against the safety rules (tests/support/safety.py).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pytest
 
-from dockyard import census, runrecord, safety
 from dockyard.catchup import first_cell
 from dockyard.engine import EngineUnavailable, connect
-from dockyard.learner import LearnerResources
+from tests.support import census, runrecord, safety
+from tests.support.learner import LearnerResources
 
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()

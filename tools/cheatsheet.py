@@ -2,7 +2,7 @@
 
 The CLI half reads every chapter's command lines (the terminal track, `dockyard.terminal`); the SDK
 half reads the `client.<collection>.<method>(...)` calls of the chapters' code cells and takes each
-one's summary from the pinned docker SDK's own docstring. `python -m dockyard.cheatsheet` rewrites
+one's summary from the pinned docker SDK's own docstring. `python -m tools.cheatsheet` rewrites
 `appendices/cheatsheet.md`; a unit test fails when the committed page differs from what it generates.
 """
 
