@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 NOTEBOOKS := chapters exercises
 
-.PHONY: book test setup notebooks unit execute lab lint bench clean reliability soak
+.PHONY: book test setup execute lab lint bench clean soak
 
 # The venv, with the pins, and this folder on its path so notebooks anywhere can `import dockyard`.
 $(STAMP): requirements.txt sample-app/requirements.txt
@@ -33,11 +33,13 @@ setup: $(STAMP)
 
 # Three steps, the first two on two workers (pytest-xdist; each file runs in order on one worker, and
 # tests that would meet on the engine take turns through dockyard/locks.py):
-# 1. unit tests, the sample app's tests, the engine-down test, every chapter's terminal script, the
-#    built book in a browser, and a chapter in JupyterLab as `make lab` starts it;
-# 2. every notebook under strict nbval, recorded (--record-run): a learner's own resources planted
-#    first, the usual ports taken, a census around each notebook, and every course container inspected
-#    against the safety rules as it starts;
+# 1. unit tests (exercise checks against wrong and right states), the sample app's tests, the
+#    engine-down tests, every chapter's terminal script, the built book in Chromium, and a chapter in
+#    JupyterLab as `make lab` starts it;
+# 2. every notebook under strict nbval, in a shuffled order (the seed is in the header), each first
+#    run part-way in a kernel of its own and killed (--kill-first), so the strict run is the run again
+#    after an interruption; recorded (--record-run): a learner's own resources planted first, the usual
+#    ports taken, a census around each notebook, every course container inspected as it starts;
 # 3. tests/final judges that run, even when a notebook failed, and removes the planted resources.
 # WORKERS=0 runs steps 1 and 2 in a single process.
 WORKERS ?= 2
@@ -45,21 +47,17 @@ WORKERS ?= 2
 PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
 REPORT = --junitxml=_build/test-reports
 test: setup $(LAB_STAMP)
-	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/unit sample-app/tests \
-		tests/reliability/test_engine_down.py tests/terminal tests/book tests/lab
-	$(PYTEST_PARALLEL) $(REPORT)/2-notebooks.xml --record-run --nbval $(NOTEBOOKS); notebooks=$$?; \
+	rm -rf _build/test-reports
+	$(BIN)/python -m tests.support.browser
+	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/unit sample-app/tests tests/reliability \
+		tests/terminal tests/book tests/lab
+	$(PYTEST_PARALLEL) $(REPORT)/2-notebooks.xml --record-run --kill-first --notebook-order shuffle \
+		--nbval $(NOTEBOOKS); notebooks=$$?; \
 		$(BIN)/pytest $(REPORT)/3-final.xml tests/final && exit $$notebooks
 
-# What learners do to a course, beyond make test: every notebook in reverse order, one at a time (with
-# the census and the safety recorder, judged by tests/final), then each killed part-way and run again,
-# then reset after a kill (tests/reliability). About twice make test's time.
-reliability: setup
-	$(BIN)/pytest --record-run --nbval $(NOTEBOOKS) --notebook-order reverse; notebooks=$$?; \
-		$(BIN)/pytest tests/final && exit $$notebooks
-	$(BIN)/pytest tests/reliability
-
-# Every notebook five times in a row, each run in its own shuffled order on two workers; lists any cell that failed
-# even once (tests/support/soak.py).
+# The flake proof, run before resolving work that touched a notebook (not in CI: about 25 minutes):
+# every notebook five times in a row, each run in its own shuffled order on two workers; lists any cell
+# that failed even once (tests/support/soak.py).
 soak: setup
 	$(BIN)/python -m tests.support.soak --runs 5
 
@@ -73,7 +71,7 @@ lab: setup $(LAB_STAMP)
 	$(BIN)/python -m tools.lab --notebook-dir=.
 
 lint: $(STAMP)
-	$(BIN)/ruff check dockyard tests sample-app
+	$(BIN)/ruff check dockyard tests tools sample-app conftest.py
 	$(BIN)/python -m tools.lint
 
 bench: setup

@@ -3,6 +3,7 @@ clear message within seconds; nothing hangs and no traceback buries it."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -26,10 +27,23 @@ def no_engine(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", NOWHERE)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_the_first_cell_says_the_engine_is_down(no_engine, notebook):
+def first_code_cell(notebook: str):
     source = nbformat.read(ROOT / notebook, as_version=4)
-    first = next(cell for cell in source.cells if cell.cell_type == "code")
+    return source, next(cell for cell in source.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_first_cell_connects_before_anything_else_touches_the_engine(notebook):
+    """What the kernel test below proves for one notebook holds for all: their first code cell does
+    nothing but import before `client = dockyard.connect()`, so the same message comes first."""
+    statements = ast.parse(first_code_cell(notebook)[1].source).body
+    lines = [ast.unparse(node) for node in statements]
+    connect = lines.index("client = dockyard.connect()")
+    assert all(isinstance(node, ast.Import | ast.ImportFrom) for node in statements[:connect])
+
+
+def test_the_first_cell_says_the_engine_is_down(no_engine):
+    source, first = first_code_cell(NOTEBOOKS[-1])
     first.outputs = []
     single = nbformat.v4.new_notebook(cells=[first], metadata=source.metadata)
     started = time.monotonic()
@@ -39,6 +53,9 @@ def test_the_first_cell_says_the_engine_is_down(no_engine, notebook):
     assert time.monotonic() - started < 20  # a kernel's start included
     assert "EngineUnavailable" in str(failed.value) and MESSAGE in str(failed.value)
     assert NOWHERE in str(failed.value), "the message names where it looked"
+    shown = "\n".join(output.get("evalue", "") + "".join(output.get("traceback", []))
+                      for output in first.outputs)
+    assert "Traceback" not in shown, "one paragraph, no wall"
 
 
 def test_the_test_command_says_it_once_per_notebook(no_engine):

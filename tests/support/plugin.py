@@ -4,6 +4,10 @@
   kernel and printing a traceback per cell.
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
+- `--kill-first` (make test's notebook step) runs each notebook first in a kernel of its own, killed
+  with SIGKILL part-way (tests/support/interrupt.py); the strict nbval run that follows is the run
+  "again from the top" that must pass with no cleanup by hand. For about a quarter of the notebooks,
+  `python -m dockyard reset --chapter` clears the killed run instead, and must leave nothing labelled.
 - A census before and after every notebook: whatever it leaves with its chapter's label, or any
   dangling image of that chapter, fails its last cell. It only reports, and it looks at the notebook's
   own chapter alone, so notebooks can run side by side (pytest-xdist); tests/final looks at everything.
@@ -22,6 +26,8 @@ from __future__ import annotations
 import os
 import random
 import socket
+import subprocess
+import sys
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -29,8 +35,10 @@ from pathlib import Path
 import pytest
 
 from dockyard.catchup import first_cell
+from dockyard.cleanup import leftovers
 from dockyard.engine import EngineUnavailable, connect
-from tests.support import census, runrecord, safety
+from dockyard.shell import REPO
+from tests.support import census, interrupt, runrecord, safety
 from tests.support.learner import LearnerResources
 
 recorder_key = pytest.StashKey[safety.Recorder | None]()
@@ -44,6 +52,8 @@ def pytest_addoption(parser):
     group.addoption("--notebook-order", choices=("file", "reverse", "shuffle"), default="file",
                     help="the order the notebooks run in; a notebook's cells keep theirs")
     group.addoption("--notebook-seed", type=int, default=None, help="the seed of --notebook-order shuffle")
+    group.addoption("--kill-first", action="store_true",
+                    help="before each notebook, run it part-way in a kernel of its own and kill that kernel")
     group.addoption("--record-run", action="store_true",
                     help="plant a learner's resources, hold the usual ports and record every course "
                          "container, for tests/final to judge afterwards")
@@ -156,6 +166,24 @@ def pytest_runtest_setup(item):
         chapter = first_cell(item.path)[0]  # read once; the teardown census uses it too
         with closing(connect(timeout=30)) as client:
             taken[item.path] = chapter, census.take(client, chapter)
+            if item.config.getoption("kill_first"):
+                _kill_part_way(client, item.path, chapter)
+
+
+def _kill_part_way(client, path: Path, chapter: str) -> None:
+    """The interrupted run the notebook's own run must recover from (or reset, for some notebooks)."""
+    name = str(path.relative_to(REPO))
+    stopped = interrupt.run_then_kill(path)
+    if not interrupt.resets_after_kill(name):
+        print(f"{name}: killed after code cell {stopped}; the run below starts from what it left")
+        return
+    done = subprocess.run([sys.executable, "-m", "dockyard", "reset", "--chapter", chapter], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    left = leftovers(client, chapter)
+    if done.returncode != 0 or left:
+        pytest.fail(f"{name}: killed after code cell {stopped}, then `python -m dockyard reset --chapter "
+                    f"{chapter}` exited {done.returncode} and left {left}\n{done.stderr}", pytrace=False)
+    print(f"{name}: killed after code cell {stopped}; reset --chapter {chapter} left nothing")
 
 
 def pytest_runtest_teardown(item, nextitem):
