@@ -35,7 +35,7 @@ from tests.support.learner import LearnerResources
 
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
-ports_key = pytest.StashKey[list]()
+ports_key = pytest.StashKey["HeldPorts"]()
 BUSY_PORTS = (5000, 8000, 5432, 6379)
 
 
@@ -118,7 +118,24 @@ def pytest_sessionstart(session):
     except EngineUnavailable:
         return  # every notebook says so; there is nothing to plant on
     runrecord.write("learner", LearnerResources.plant(client).ids)
-    config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
+    config.stash[ports_key] = HeldPorts(BUSY_PORTS)
+
+
+class HeldPorts:
+    """Ports held on 127.0.0.1 for a whole run, as a learner's own servers might hold them."""
+
+    def __init__(self, ports):
+        self.ports = tuple(ports)
+        self.sockets = [_take(port) for port in self.ports]
+
+    def still_held(self) -> list[int]:
+        """The ports something still listens on: proof, at the end, that they stayed taken."""
+        return [port for port in self.ports if _answers(port)]
+
+    def release(self) -> None:
+        for sock in self.sockets:
+            if sock is not None:
+                sock.close()
 
 
 def _take(port: int) -> socket.socket | None:
@@ -131,6 +148,15 @@ def _take(port: int) -> socket.socket | None:
         return None
     held.listen()
     return held
+
+
+def _answers(port: int) -> bool:
+    """Whether something accepts a connection on 127.0.0.1:port now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 def _order_notebooks(config, items) -> None:
@@ -201,7 +227,8 @@ def safety_record() -> runrecord.SafetyRecord | None:
 
 @pytest.fixture(scope="session")
 def busy_ports() -> list[int]:
-    """The course's usual ports that were taken on 127.0.0.1 while the notebooks ran."""
+    """The course's usual ports that something still listened on, on 127.0.0.1, when the notebooks
+    were done: held since the run began, by the plugin or by whatever held them before."""
     return runrecord.read("ports") or []
 
 
@@ -211,11 +238,8 @@ def pytest_sessionfinish(session):
     if recorder is not None:
         recorder.stop()
         runrecord.write_safety(config.workerinput["workerid"] if _is_worker(config) else "main", recorder)
-    held = config.stash.get(ports_key, [])
-    if held:
-        # Taken for the whole run: held here, or already held by something else.
-        runrecord.write("ports", [port for port, sock in zip(BUSY_PORTS, held, strict=True)
-                                  if sock is None or sock.fileno() >= 0])
-    for sock in held:
-        if sock is not None:
-            sock.close()
+    held = config.stash.get(ports_key, None)
+    if held is not None:
+        # Checked before they are let go: a port nothing listens on now was not held for the run.
+        runrecord.write("ports", held.still_held())
+        held.release()

@@ -9,7 +9,7 @@ import pytest
 
 import dockyard
 from tests.support import census, safety
-from tests.support.plugin import _order_notebooks
+from tests.support.plugin import HeldPorts, _order_notebooks
 
 
 def items(*names):
@@ -35,6 +35,15 @@ def test_a_shuffle_is_repeatable_from_its_seed():
         _order_notebooks(config("shuffle", seed=1234), run)
         orders.append([str(i.path) for i in run])
     assert orders[0] == orders[1] != sorted(orders[0])
+
+
+def test_held_ports_answer_until_they_are_released():
+    held = HeldPorts([dockyard.free_port(), dockyard.free_port()])
+    try:
+        assert held.still_held() == list(held.ports)
+    finally:
+        held.release()
+    assert held.still_held() == [], "a port let go must not count as held"
 
 
 def test_the_census_names_what_appeared_and_nothing_else(client, unique):
