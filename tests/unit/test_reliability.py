@@ -82,8 +82,9 @@ def test_the_recorder_inspects_each_course_container_as_it_is_created(client, un
             ports={"5000/tcp": None}, labels=dockyard.labels("unit-safety"))
         client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-never",
                                  privileged=True, labels=dockyard.labels("unit-safety"))
-        learners = client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
-                                            privileged=True)
+        # Started, and as risky as the course's: only its missing label keeps it out of the record.
+        learners = client.containers.run("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
+                                         privileged=True, detach=True)
     finally:
         recorder.stop()  # reads every event up to now, whether the live stream has caught up or not
         other_chapters.stop()
