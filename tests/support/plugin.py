@@ -2,6 +2,9 @@
 
 - With no engine, every notebook fails once with the one clear message, fast, instead of starting a
   kernel and printing a traceback per cell.
+- A test marked `chapter_lock("LABEL")` (or a module with that `pytestmark`) holds that chapter's
+  lock (dockyard/locks.py) from its setup to its teardown, module-scoped fixtures included, so what it
+  builds and asserts on the engine under that label is not changed by a test on the other worker.
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
 - A census before and after every notebook: whatever it leaves with its chapter's label, or any
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from dockyard import locks
 from dockyard.catchup import first_cell
 from dockyard.engine import EngineUnavailable, connect
 from tests.support import census, runrecord, safety
@@ -76,6 +80,7 @@ class NotebookNeedsEngine(pytest.Item):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "chapter_lock(label): hold the chapter's lock while the test runs")
     # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's,
     # in a folder it removes when it ends (xdist's workers inherit the controller's).
     if "DOCKYARD_PROGRESS" not in os.environ:
@@ -172,6 +177,17 @@ def _order_notebooks(config, items) -> None:
     cells = {path: [item for item in items if item.path == path] for path in notebooks}
     reordered = iter([cell for path in notebooks for cell in cells[path]])
     items[:] = [next(reordered) if _is_notebook_cell(item) else item for item in items]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Around setup, call and teardown: module-scoped fixtures set up and torn down there too.
+    marker = item.get_closest_marker("chapter_lock")
+    if marker is None:
+        yield
+        return
+    with locks.chapter(marker.args[0]):
+        yield
 
 
 def pytest_runtest_setup(item):

@@ -1,5 +1,6 @@
 """Turns between tests that run side by side: who waits for whom."""
 
+import fcntl
 import subprocess
 import sys
 import time
@@ -41,3 +42,25 @@ def test_each_engine_has_its_own_locks(monkeypatch):
     default = locks._folder()
     monkeypatch.setenv("DOCKER_HOST", "unix:///run/another/docker.sock")
     assert locks._folder() != default, "work on another engine never meets this one's"
+
+
+def held(name: str) -> bool:
+    """Whether some holder has the named lock now: a lock of our own on it would have to wait."""
+    with (locks._folder() / f"{name}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def set_up_by_a_marked_test():
+    return held("chapter-unit-marked")
+
+
+@pytest.mark.chapter_lock("unit-marked")
+def test_a_marked_test_holds_its_chapters_lock_from_its_module_fixtures_on(set_up_by_a_marked_test):
+    assert set_up_by_a_marked_test, "the lock was free while a module fixture set up"
+    assert held("chapter-unit-marked"), "the lock was free while the test ran"
+    assert not held("chapter-unit-unmarked")
