@@ -47,16 +47,17 @@ def test_held_ports_answer_until_they_are_released():
 
 
 def test_the_census_names_what_appeared_and_nothing_else(client, unique):
-    before = census.take(client)
+    # One chapter's census: the other worker's tests create and remove labelled resources meanwhile.
+    before = census.take(client, "unit-census")
     client.volumes.create(unique, labels=dockyard.labels("unit-census"))
     learners = client.volumes.create(f"{unique}-learner")
     try:
-        left = census.left_by(client, before)
+        left = census.left_by(client, before, "unit-census")
         assert left == {f"volume {unique}": "unit-census"}
     finally:
         dockyard.cleanup(client, "unit-census")
         learners.remove()
-    assert census.left_by(client, before) == {}
+    assert census.left_by(client, before, "unit-census") == {}
 
 
 @pytest.mark.parametrize("attrs, broken", [
