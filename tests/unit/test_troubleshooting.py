@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import socket
 import subprocess
 from pathlib import Path
@@ -41,8 +42,9 @@ def docker(*args: str, env: dict | None = None, user: int | None = None) -> str:
     command = ["docker", *args]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    with locks.for_command(shlex.join(["docker", *args])):  # its builds take turns as the course's do
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **(env or {})})
     return done.stdout + done.stderr
 
 
