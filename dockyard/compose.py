@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 import docker
 
+from dockyard import locks
 from dockyard.errors import CourseError
 from dockyard.names import claim
 from dockyard.sample import SAMPLE_APP
@@ -55,7 +57,8 @@ def output(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), timeout: float =
 def _run(args: Sequence[str], files: Sequence[Path], timeout: float) -> tuple[str, str]:
     line = command(*args, files=files)
     try:
-        done = subprocess.run(line, capture_output=True, text=True, timeout=timeout)
+        with locks.for_command(shlex.join(line)):  # `up` and `build` build, and take turns as lessons' do
+            done = subprocess.run(line, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError:
         raise ComposeFailed("The docker CLI is not installed (or not on PATH): Compose cannot run.") from None
     except subprocess.TimeoutExpired:

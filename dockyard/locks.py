@@ -7,11 +7,14 @@ one notebook never waits on them.
   the same labels and names, so one's cleanup would remove what the other just made.
 - The build lock: BuildKit merges identical steps of builds that run at the same time and may then
   report a shared step to one of them only, and a lesson prints the steps its build reports. The
-  course's builds take turns, so each shows every step it ran.
+  course's builds take turns, so each shows every step it ran: a lesson's command lines (shell.py),
+  Compose's up and build (compose.py), and the terminal scripts' commands (through a `docker` that
+  takes the same lock file with `flock`, tests/support/bin/docker).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -28,10 +31,15 @@ def _folder() -> Path:
     return FOLDER / hashlib.sha256(engine.encode()).hexdigest()[:12]
 
 
+def path(name: str) -> Path:
+    """The file of the named lock (its folder made), for holders outside Python too (`flock`)."""
+    _folder().mkdir(parents=True, exist_ok=True)
+    return _folder() / f"{name}.lock"
+
+
 @contextmanager
 def _held(name: str) -> Iterator[None]:
-    _folder().mkdir(parents=True, exist_ok=True)
-    with (_folder() / f"{name}.lock").open("w") as lock:
+    with path(name).open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the holder; released when the file closes
         yield
 
@@ -41,9 +49,17 @@ def chapter(label: str):
     return _held(f"chapter-{label}")
 
 
+BUILDS = "builds"
+
+
 def builds():
     """Hold the build lock until the block ends."""
-    return _held("builds")
+    return _held(BUILDS)
+
+
+def for_command(command: str):
+    """The build lock for a command line that may run a BuildKit build; no lock for any other."""
+    return builds() if is_build(command) else contextlib.nullcontext()
 
 
 def is_build(command: str) -> bool:

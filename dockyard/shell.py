@@ -6,7 +6,6 @@ stderr folded into stdout in the order the command wrote them.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import subprocess
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ class Ran:
 def run(command: str, timeout: float = 600, check: bool = True) -> Ran:
     """Run one shell command line from the repository root; return its exit code and output."""
     try:
-        with locks.builds() if locks.is_build(command) else contextlib.nullcontext():
+        with locks.for_command(command):
             done = subprocess.run(
                 ["bash", "-o", "pipefail", "-c", command], cwd=REPO, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, timeout=timeout,

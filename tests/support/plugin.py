@@ -2,6 +2,9 @@
 
 - With no engine, every notebook fails once with the one clear message, fast, instead of starting a
   kernel and printing a traceback per cell.
+- A test marked `chapter_lock("LABEL")` (or a module with that `pytestmark`) holds that chapter's
+  lock (dockyard/locks.py) from its setup to its teardown, module-scoped fixtures included, so what it
+  builds and asserts on the engine under that label is not changed by a test on the other worker.
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
 - `--kill-first` (make test's notebook step) runs each notebook first in a kernel of its own, killed
@@ -34,6 +37,7 @@ from pathlib import Path
 
 import pytest
 
+from dockyard import locks
 from dockyard.catchup import first_cell
 from dockyard.cleanup import leftovers
 from dockyard.engine import EngineUnavailable, connect
@@ -43,7 +47,7 @@ from tests.support.learner import LearnerResources
 
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
-ports_key = pytest.StashKey[list]()
+ports_key = pytest.StashKey["HeldPorts"]()
 BUSY_PORTS = (5000, 8000, 5432, 6379)
 
 
@@ -86,6 +90,7 @@ class NotebookNeedsEngine(pytest.Item):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "chapter_lock(label): hold the chapter's lock while the test runs")
     # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's,
     # in a folder it removes when it ends (xdist's workers inherit the controller's).
     if "DOCKYARD_PROGRESS" not in os.environ:
@@ -128,7 +133,24 @@ def pytest_sessionstart(session):
     except EngineUnavailable:
         return  # every notebook says so; there is nothing to plant on
     runrecord.write("learner", LearnerResources.plant(client).ids)
-    config.stash[ports_key] = [_take(port) for port in BUSY_PORTS]
+    config.stash[ports_key] = HeldPorts(BUSY_PORTS)
+
+
+class HeldPorts:
+    """Ports held on 127.0.0.1 for a whole run, as a learner's own servers might hold them."""
+
+    def __init__(self, ports):
+        self.ports = tuple(ports)
+        self.sockets = [_take(port) for port in self.ports]
+
+    def still_held(self) -> list[int]:
+        """The ports something still listens on: proof, at the end, that they stayed taken."""
+        return [port for port in self.ports if _answers(port)]
+
+    def release(self) -> None:
+        for sock in self.sockets:
+            if sock is not None:
+                sock.close()
 
 
 def _take(port: int) -> socket.socket | None:
@@ -141,6 +163,15 @@ def _take(port: int) -> socket.socket | None:
         return None
     held.listen()
     return held
+
+
+def _answers(port: int) -> bool:
+    """Whether something accepts a connection on 127.0.0.1:port now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 def _order_notebooks(config, items) -> None:
@@ -156,6 +187,17 @@ def _order_notebooks(config, items) -> None:
     cells = {path: [item for item in items if item.path == path] for path in notebooks}
     reordered = iter([cell for path in notebooks for cell in cells[path]])
     items[:] = [next(reordered) if _is_notebook_cell(item) else item for item in items]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Around setup, call and teardown: module-scoped fixtures set up and torn down there too.
+    marker = item.get_closest_marker("chapter_lock")
+    if marker is None:
+        yield
+        return
+    with locks.chapter(marker.args[0]):
+        yield
 
 
 def pytest_runtest_setup(item):
@@ -229,7 +271,8 @@ def safety_record() -> runrecord.SafetyRecord | None:
 
 @pytest.fixture(scope="session")
 def busy_ports() -> list[int]:
-    """The course's usual ports that were taken on 127.0.0.1 while the notebooks ran."""
+    """The course's usual ports that something still listened on, on 127.0.0.1, when the notebooks
+    were done: held since the run began, by the plugin or by whatever held them before."""
     return runrecord.read("ports") or []
 
 
@@ -239,11 +282,8 @@ def pytest_sessionfinish(session):
     if recorder is not None:
         recorder.stop()
         runrecord.write_safety(config.workerinput["workerid"] if _is_worker(config) else "main", recorder)
-    held = config.stash.get(ports_key, [])
-    if held:
-        # Taken for the whole run: held here, or already held by something else.
-        runrecord.write("ports", [port for port, sock in zip(BUSY_PORTS, held, strict=True)
-                                  if sock is None or sock.fileno() >= 0])
-    for sock in held:
-        if sock is not None:
-            sock.close()
+    held = config.stash.get(ports_key, None)
+    if held is not None:
+        # Checked before they are let go: a port nothing listens on now was not held for the run.
+        runrecord.write("ports", held.still_held())
+        held.release()

@@ -94,6 +94,7 @@ def test_an_image_no_manifest_lists_stops_catch_up_before_it_changes_anything(cl
         stale.remove()
 
 
+@pytest.mark.chapter_lock("volumes")  # the Volumes terminal script removes what carries its label
 def test_the_command_names_the_chapter_and_changes_nothing_when_dry(client, unique):
     # A stale resource of the chapter's own label would go in a real run; a dry run leaves it.
     stale = client.volumes.create(f"{unique}-stale", labels=labels("volumes"))

@@ -8,6 +8,7 @@ from exercise_support import failed
 import dockyard
 from dockyard.shell import run
 
+pytestmark = pytest.mark.chapter_lock("ex02")  # ex02's state on the engine is this test's alone
 LABELS = {"dockyard.chapter": "ex02"}
 LOCAL = {"5000/tcp": ("127.0.0.1", None)}
 EMPTY = {

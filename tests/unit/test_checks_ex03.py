@@ -11,6 +11,7 @@ import dockyard
 from dockyard.checks.ex03 import TOKEN_FILE
 from dockyard.shell import run
 
+pytestmark = pytest.mark.chapter_lock("ex03")  # ex03's state on the engine is this test's alone
 LABELS = {"dockyard.chapter": "ex03"}
 LOCAL = {"5000/tcp": ("127.0.0.1", None)}
 EMPTY = {

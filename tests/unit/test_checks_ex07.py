@@ -11,6 +11,7 @@ from exercise_support import failed
 import dockyard
 from dockyard.shell import run
 
+pytestmark = pytest.mark.chapter_lock("ex07")  # ex07's state on the engine is this test's alone
 LABELS = {"dockyard.chapter": "ex07"}
 PROJECTS = [f"dockyard-ex07-{n}" for n in range(1, 5)]
 REDIS_HEALTH = {"test": ["CMD", "redis-cli", "ping"], "interval": "1s", "timeout": "3s", "retries": 30}

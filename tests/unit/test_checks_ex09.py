@@ -14,6 +14,7 @@ import dockyard
 from dockyard.checks.ex09 import TOKEN
 from dockyard.shell import run
 
+pytestmark = pytest.mark.chapter_lock("ex09")  # ex09's state on the engine is this test's alone
 LABELS = {"dockyard.chapter": "ex09"}
 LOCAL = {"8000/tcp": ("127.0.0.1", None)}
 CHECKED = ["dockyard/ex09-1-app:1", "dockyard/ex09-2-app:1", "dockyard/ex09-3-app:1", "dockyard/ex09-4-app:1"]

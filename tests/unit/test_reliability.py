@@ -9,7 +9,7 @@ import pytest
 
 import dockyard
 from tests.support import census, safety
-from tests.support.plugin import _order_notebooks
+from tests.support.plugin import HeldPorts, _order_notebooks
 
 
 def items(*names):
@@ -37,17 +37,27 @@ def test_a_shuffle_is_repeatable_from_its_seed():
     assert orders[0] == orders[1] != sorted(orders[0])
 
 
+def test_held_ports_answer_until_they_are_released():
+    held = HeldPorts([dockyard.free_port(), dockyard.free_port()])
+    try:
+        assert held.still_held() == list(held.ports)
+    finally:
+        held.release()
+    assert held.still_held() == [], "a port let go must not count as held"
+
+
 def test_the_census_names_what_appeared_and_nothing_else(client, unique):
-    before = census.take(client)
+    # One chapter's census: the other worker's tests create and remove labelled resources meanwhile.
+    before = census.take(client, "unit-census")
     client.volumes.create(unique, labels=dockyard.labels("unit-census"))
     learners = client.volumes.create(f"{unique}-learner")
     try:
-        left = census.left_by(client, before)
+        left = census.left_by(client, before, "unit-census")
         assert left == {f"volume {unique}": "unit-census"}
     finally:
         dockyard.cleanup(client, "unit-census")
         learners.remove()
-    assert census.left_by(client, before) == {}
+    assert census.left_by(client, before, "unit-census") == {}
 
 
 @pytest.mark.parametrize("attrs, broken", [
@@ -73,8 +83,9 @@ def test_the_recorder_inspects_each_course_container_as_it_is_created(client, un
             ports={"5000/tcp": None}, labels=dockyard.labels("unit-safety"))
         client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-never",
                                  privileged=True, labels=dockyard.labels("unit-safety"))
-        learners = client.containers.create("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
-                                            privileged=True)
+        # Started, and as risky as the course's: only its missing label keeps it out of the record.
+        learners = client.containers.run("debian:bookworm-slim", ["true"], name=f"{unique}-learner",
+                                         privileged=True, detach=True)
     finally:
         recorder.stop()  # reads every event up to now, whether the live stream has caught up or not
         other_chapters.stop()
