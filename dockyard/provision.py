@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from dockyard.engine import EngineUnavailable, connect, engine_answers
+from dockyard.waiting import until
 
 PREFIX = Path("/opt/dockyard-engine")
 RECORD = PREFIX / "engine.json"
@@ -223,13 +224,11 @@ def start_dockerd() -> None:
         # setsid: the daemon outlives this command and the test run that called it.
         subprocess.Popen(dockerd_command(), stdout=log, stderr=log, env=env, start_new_session=True,
                          cwd="/")
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if engine_answers():
-            say(f"dockerd answers after {START_TIMEOUT - (deadline - time.monotonic()):.0f} s.")
-            return
-        time.sleep(1)
-    raise EngineUnavailable(f"dockerd did not answer within {START_TIMEOUT} s; see {DOCKERD_LOG}.")
+    started = time.monotonic()
+    until(engine_answers, timeout=START_TIMEOUT, interval=1,
+          error=lambda _: EngineUnavailable(f"dockerd did not answer within {START_TIMEOUT} s; "
+                                            f"see {DOCKERD_LOG}."))
+    say(f"dockerd answers after {time.monotonic() - started:.0f} s.")
 
 
 def main() -> None:

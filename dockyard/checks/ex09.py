@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 
 from dockyard.checks import read, task
 from dockyard.processes import without_emulator
+from dockyard.waiting import until
 
 CHAPTER = "ex09"
 GREETING = "Hello from Docker!"
@@ -99,7 +100,9 @@ def _gunicorn(found, workers: int, boot: float = read.APP_WAIT,
     `boot` seconds after the container started.
     """
     first_fork = None
-    while True:
+
+    def look() -> tuple[int, int, list[dict]]:
+        nonlocal first_fork
         rows = _processes(found)
         ours = [row for row in rows if _is_gunicorn(row.get("CMD", ""))]
         pids = {row["PID"] for row in ours}
@@ -107,10 +110,15 @@ def _gunicorn(found, workers: int, boot: float = read.APP_WAIT,
         children = [row for row in ours if masters and row["PPID"] == masters[0]["PID"]]
         if children and first_fork is None:
             first_fork = time.monotonic()
+        return len(masters), len(children), rows
+
+    def settled(seen: tuple[int, int, list[dict]]) -> bool:
+        masters, children, _ = seen
         forked = first_fork is not None and time.monotonic() - first_fork > forks
-        if len(children) >= workers or not masters or forked or _running_for(found) > boot:
-            return len(masters), len(children), rows
-        time.sleep(0.5)
+        return children >= workers or not masters or forked or _running_for(found) > boot
+
+    # `boot` counts from the container's start, so the wait itself never needs longer than that.
+    return until(look, timeout=boot, interval=0.5, done=settled)
 
 
 def _running_for(found) -> float:
