@@ -6,7 +6,6 @@ import re
 
 from dockyard import listing
 from dockyard.checks import read, task
-from dockyard.labels import LABEL
 from dockyard.sample import SAMPLE_APP
 
 CHAPTER = "ex02"
@@ -149,7 +148,7 @@ def dangling(client, c) -> None:
             kept is not None and used == kept.id,
             found=("no container" if old is None else "no image dockyard/ex02-3-app:old" if kept is None
                    else f"{name} uses {used.removeprefix('sha256:')[:12]}, the tag names {_short(kept)}"))
-    left = listing.images(client, {"dangling": True, "label": f"{LABEL}={CHAPTER}"})
+    left = listing.course(client, CHAPTER).dangling_images
     c.check(f"no image labelled dockyard.chapter={CHAPTER} is dangling", not left,
             found=f"{len(left)} dangling: " + ", ".join(_short(image) for image in left))
 
