@@ -11,6 +11,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from dockyard import listing
 from dockyard.checks import read, task
 
 CHAPTER = "ex07"
