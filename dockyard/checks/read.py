@@ -99,6 +99,11 @@ def created_by(image) -> list[str]:
     return [entry.get("CreatedBy") or "" for entry in image.history()] if image is not None else []
 
 
+def is_root(user: str | None) -> bool:
+    """Whether an image's or container's User runs as root (no user is root)."""
+    return (user or "").split(":")[0] in ("", "root", "0")
+
+
 def status(found) -> str | None:
     if found is None:
         return None
