@@ -58,6 +58,20 @@ CHAPTER_IMAGES = ["python:3.11-slim", "python:3.13-slim", "debian:bookworm-slim"
 LABEL = "dockyard.chapter=classroom"
 RESULTS = CLASSROOM / ".state/smoke-results.json"
 SPAWN_TIMEOUT = 300
+# The hub listens on this machine's loopback: no request to it may go to a proxy set in the environment
+# (requests sends 127.0.0.1 to HTTP_PROXY unless NO_PROXY names it).
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+HTTP = requests.Session()
+HTTP.trust_env = False
+
+
+def until(probe, timeout: float, interval: float = 0.5):
+    """The probe's first truthy result, or its last one after `timeout` seconds: dockyard.waiting.until
+    cut down, since this program runs in classroom/.venv, where dockyard is not installed."""
+    deadline = time.monotonic() + timeout
+    while not (result := probe()) and time.monotonic() < deadline:
+        time.sleep(interval)
+    return result
 CELL_TIMEOUT = 180
 
 results: dict = {"learners": {}}
@@ -101,35 +115,35 @@ class Hub:
             self.process = subprocess.Popen([str(HUB), "-f", str(CLASSROOM / "jupyterhub_config.py")],
                                             cwd=self.state, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                if requests.get(f"{self.base}/hub/api/", timeout=2).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        raise SystemExit(f"the hub did not answer within 60 s:\n{self.tail()}")
+        if not until(self._answers, timeout=60):
+            raise SystemExit(f"the hub did not answer within 60 s:\n{self.tail()}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise SystemExit(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
+        try:
+            return HTTP.get(f"{self.base}/hub/api/", timeout=2).ok
+        except requests.ConnectionError:
+            return False
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"token {self.token}"}
-        return requests.request(method, f"{self.base}/hub/api{path}", headers=headers, timeout=30, **kwargs)
+        return HTTP.request(method, f"{self.base}/hub/api{path}", headers=headers, timeout=30, **kwargs)
 
     def spawn(self, name: str) -> float:
         started = time.monotonic()
         created = self.api("POST", f"/users/{name}")  # 409: the hub added its allowed users already
         assert created.status_code in (201, 409), created.text
         self.api("POST", f"/users/{name}/server").raise_for_status()
-        while time.monotonic() - started < SPAWN_TIMEOUT:
-            server = self.api("GET", f"/users/{name}").json()["servers"].get("", {})
-            if server.get("ready"):
-                return time.monotonic() - started
-            if not server.get("pending"):
-                raise AssertionError(f"the server of {name} failed to start:\n{self.tail()}")
-            time.sleep(0.5)
-        raise AssertionError(f"the server of {name} was not ready within {SPAWN_TIMEOUT} s")
+        if not until(lambda: self._ready(name), timeout=SPAWN_TIMEOUT):
+            raise AssertionError(f"the server of {name} was not ready within {SPAWN_TIMEOUT} s")
+        return time.monotonic() - started
+
+    def _ready(self, name: str) -> bool:
+        server = self.api("GET", f"/users/{name}").json()["servers"].get("", {})
+        if not server.get("ready") and not server.get("pending"):
+            raise AssertionError(f"the server of {name} failed to start:\n{self.tail()}")
+        return bool(server.get("ready"))
 
     def user_token(self, name: str) -> str:
         reply = self.api("POST", f"/users/{name}/tokens", json={"note": "smoke test", "expires_in": 3600})
@@ -139,11 +153,9 @@ class Hub:
     def stop_server(self, name: str) -> float:
         started = time.monotonic()
         self.api("DELETE", f"/users/{name}/server").raise_for_status()
-        while time.monotonic() - started < 120:
-            if "" not in self.api("GET", f"/users/{name}").json()["servers"]:
-                return time.monotonic() - started
-            time.sleep(0.5)
-        raise AssertionError(f"the server of {name} did not stop within 120 s")
+        if not until(lambda: "" not in self.api("GET", f"/users/{name}").json()["servers"], timeout=120):
+            raise AssertionError(f"the server of {name} did not stop within 120 s")
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -166,7 +178,7 @@ class Kernel:
     def __init__(self, hub: Hub, name: str, token: str):
         self.name, self.headers = name, {"Authorization": f"token {token}"}
         self.server = f"{hub.base}/user/{name}"
-        session = requests.post(f"{self.server}/api/sessions", headers=self.headers, timeout=60, json={
+        session = HTTP.post(f"{self.server}/api/sessions", headers=self.headers, timeout=60, json={
             "path": NOTEBOOK, "type": "notebook", "name": Path(NOTEBOOK).name, "kernel": {"name": "python3"},
         })
         session.raise_for_status()
@@ -174,7 +186,8 @@ class Kernel:
         self.session = uuid.uuid4().hex
         url = f"{self.server.replace('http', 'ws', 1)}/api/kernels/{self.kernel_id}/channels"
         self.ws = websocket.create_connection(f"{url}?session_id={self.session}", timeout=CELL_TIMEOUT,
-                                              header=[f"{k}: {v}" for k, v in self.headers.items()])
+                                              header=[f"{k}: {v}" for k, v in self.headers.items()],
+                                              http_no_proxy=list(LOOPBACK_NAMES))
 
     def run(self, code: str) -> str:
         """Execute code; return what it printed. A failing cell raises with the kernel's traceback."""
@@ -208,7 +221,7 @@ class Kernel:
 
     def close(self) -> None:
         self.ws.close()
-        requests.delete(f"{self.server}/api/kernels/{self.kernel_id}", headers=self.headers, timeout=30)
+        HTTP.delete(f"{self.server}/api/kernels/{self.kernel_id}", headers=self.headers, timeout=30)
 
 
 def gateway() -> str:
@@ -330,7 +343,7 @@ def check_isolation(kernel: Kernel, me: dict, other: dict, hub: Hub, host_id: st
     assert not report["other_engine_tcp"], f"{who}: the other learner's engine answered"
     assert not report["other_server_tcp"], f"{who}: the other learner's server answered"
     assert report["engine_id"] not in (host_id, other["engine_id"]), f"{who}: not a private engine"
-    denied = requests.get(f"{hub.base}/user/{other['name']}/api/kernels", headers=kernel.headers,
+    denied = HTTP.get(f"{hub.base}/user/{other['name']}/api/kernels", headers=kernel.headers,
                           timeout=30, allow_redirects=False)
     assert denied.status_code in (302, 403, 404), f"{who}: the hub let a token into the other's server"
     report["hub_other_server_status"] = denied.status_code

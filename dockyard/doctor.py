@@ -7,7 +7,6 @@ is bounded: the engine gets a few seconds to answer, so a stopped one is reporte
 
 from __future__ import annotations
 
-import http.client
 import os
 import platform
 import re
@@ -21,15 +20,17 @@ from importlib import metadata
 from pathlib import Path
 
 import docker
+import requests
 from docker.errors import APIError, ContainerError, DockerException, ImageNotFound
 from packaging.requirements import Requirement
 from rich.table import Table
 
-from dockyard import disk, images, inventory
+from dockyard import disk, images, inventory, web
 from dockyard.engine import version_numbers
 from dockyard.labels import labels
 from dockyard.ports import LOOPBACK, host_port
 from dockyard.shell import REPO
+from dockyard.waiting import until
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
 ANSWER_TIMEOUT = 5  # seconds the engine gets to answer at all
@@ -177,7 +178,7 @@ def answers_http(client: docker.DockerClient) -> Check:
             HTTP_IMAGE, ["python", "-m", "http.server", "--bind", "0.0.0.0", "8000"], detach=True,
             labels=labels(CHAPTER), ports={"8000/tcp": (LOOPBACK, None)}, working_dir="/tmp")
         port = host_port(container, "8000/tcp")
-        status = _http_status(port, deadline=time.monotonic() + 15)
+        status = _http_status(port, within=15)
     except (APIError, DockerException, LookupError) as error:
         return Check(name, FAIL, f"the engine could not publish a port: {_first_line(error)}",
                      "restart Docker; on Linux check that iptables works and docker-proxy is installed")
@@ -192,18 +193,14 @@ def answers_http(client: docker.DockerClient) -> Check:
                              f"in {time.monotonic() - started:.1f} s")
 
 
-def _http_status(port: int, deadline: float) -> int | None:
-    # Straight to 127.0.0.1, never through a proxy set in the environment.
-    while time.monotonic() < deadline:
-        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=2)
+def _http_status(port: int, within: float) -> int | None:
+    def status() -> int | None:
         try:
-            connection.request("GET", "/")
-            return connection.getresponse().status
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    return None
+            return web.get(f"http://{LOOPBACK}:{port}/").status_code
+        except requests.RequestException:
+            return None
+
+    return until(status, timeout=within, interval=0.1, done=lambda code: code is not None)
 
 
 def disk_room(client: docker.DockerClient, free: int | None, states: list[inventory.ImageState]) -> Check:

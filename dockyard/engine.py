@@ -9,6 +9,7 @@ import docker
 from docker.errors import DockerException
 
 from dockyard.errors import CourseError
+from dockyard.web import keep_loopback_off_proxies
 
 HOW_TO_START = """\
 Dockyard could not reach a Docker engine ({tried}).
@@ -32,6 +33,8 @@ class EngineUnavailable(CourseError):
 
 def connect(timeout: int = 120) -> docker.DockerClient:
     """Return a client for the engine that DOCKER_HOST (or the default socket) points at."""
+    # Every lesson starts here; its own requests to the containers it publishes must not go to a proxy.
+    keep_loopback_off_proxies()
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()

@@ -15,13 +15,18 @@ import docker
 import yaml
 from docker.errors import APIError, BuildError, ImageNotFound
 
-from dockyard.provision import apt_install
+from dockyard.errors import CourseError
+from dockyard.provision import apt_install, run_step
 
 MANIFEST = Path(__file__).with_name("images.yaml")
 STANDINS = Path(__file__).with_name("standins")
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 STANDIN_LABEL = "dockyard.standin"
+
+
+class StandInFailed(CourseError):
+    """A stand-in image could not be built; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,12 @@ def _standin_labels(image: Image, built_from: str) -> dict[str, str]:
 def _check_arch(client: docker.DockerClient, name: str, platform: str) -> None:
     found = client.images.get(name).attrs.get("Architecture")
     if found != platform_arch(platform):
-        raise RuntimeError(f"the stand-in for {name} came out for {found}, not {platform_arch(platform)}")
+        raise StandInFailed(
+            f"the stand-in for {name} came out for {found}, not {platform_arch(platform)}: this machine "
+            f"cannot build {platform_arch(platform)} images. Unset DOCKER_DEFAULT_PLATFORM to prepare images "
+            f"for the engine's own CPU, or register an emulator for it (apt-get install qemu-user-static), "
+            f"remove the stand-in (docker rmi {name}) and run `python -m dockyard images prepare {name}` "
+            f"again.")
 
 
 def _import_rootfs(image: Image, platform: str) -> None:
@@ -141,11 +151,8 @@ def _import_rootfs(image: Image, platform: str) -> None:
     labels = _standin_labels(image, f"Debian {suite} (debootstrap --variant=minbase)")
     with tempfile.TemporaryDirectory(prefix="dockyard-rootfs-") as tmp:
         root = Path(tmp, "root")
-        subprocess.run(
-            ["debootstrap", f"--arch={platform_arch(platform)}", "--variant=minbase", suite, str(root),
-             DEBIAN_MIRROR],
-            check=True, stdout=subprocess.DEVNULL,
-        )
+        run_step(["debootstrap", f"--arch={platform_arch(platform)}", "--variant=minbase", suite, str(root),
+                  DEBIAN_MIRROR], advice=_again(image.name), error=StandInFailed, stdout=subprocess.DEVNULL)
         _trust_host_ca(root)
         _slim(root)
         changes = ['CMD ["bash"]', "ENV LANG=C.UTF-8"]
@@ -153,7 +160,8 @@ def _import_rootfs(image: Image, platform: str) -> None:
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
         args = ["docker", "import", "--platform", platform,
                 *sum((["--change", c] for c in changes), []), "-", image.name]
-        subprocess.run(args, stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+        run_step(args, advice=_again(image.name), error=StandInFailed, stdin=tar.stdout,
+                 stdout=subprocess.DEVNULL)
         tar.wait()
 
 
@@ -206,15 +214,26 @@ def _build_recipe(client: docker.DockerClient, image: Image, platform: str) -> N
         ):
             _show_build_progress(image.name, chunk)
     except BuildError as error:
-        raise RuntimeError(f"building the stand-in for {image.name} failed: {error}") from None
+        raise _build_failed(image.name, str(error)) from None
 
 
 def _show_build_progress(name: str, chunk: dict) -> None:
     if "error" in chunk:
-        raise RuntimeError(f"building the stand-in for {name} failed: {chunk['error'].strip()}")
+        raise _build_failed(name, chunk["error"].strip())
     line = chunk.get("stream", "").strip()
     if line.startswith("Step "):
         say(f"    {name}: {line}")
+
+
+def _build_failed(name: str, why: str) -> StandInFailed:
+    return StandInFailed(f"building the stand-in for {name} failed: {why}. {_again(name)}")
+
+
+def _again(name: str) -> str:
+    """What to do when a stand-in could not be made: they are all made from Debian's packages."""
+    return (f"Stand-ins are made from Debian packages at {DEBIAN_MIRROR}: check that this machine and its "
+            f"containers reach it (docker run --rm debian:bookworm-slim apt-get update), then run "
+            f"`python -m dockyard images prepare {name}` again.")
 
 
 def _short(error: APIError) -> str:

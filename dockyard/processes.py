@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import PurePosixPath
 
 from docker.errors import APIError
 
 from dockyard.errors import CourseError
+from dockyard.waiting import until
 
 # `docker run -d` returns once runc has been told to start the container; for a moment after that
 # the container's one process is still runc's own init, not yet the command (`docker top` lists it
@@ -40,19 +40,17 @@ def without_emulator(command: str) -> str:
 def wait_for_command(container, timeout: float = TIMEOUT) -> list[str]:
     """Wait until the container's processes are its command's, not runc's init; return their commands
     (as their programs gave them, without an emulator)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def commands() -> list[str]:
         container.reload()
         if container.status != "running":
             raise NotStarted(f"{container.name} is {container.status}, not running; "
                              f"`docker logs {container.name}` says why.")
-        commands = _commands(container)
-        if commands and RUNC_INIT not in commands:
-            return commands
-        if time.monotonic() > deadline:
-            raise NotStarted(f"{container.name} still runs no command of its own after {timeout:.0f} s "
-                             f"(docker top lists {commands}).")
-        time.sleep(0.05)
+        return _commands(container)
+
+    return until(commands, timeout=timeout, interval=0.05,
+                 done=lambda found: found and RUNC_INIT not in found,
+                 error=lambda found: NotStarted(f"{container.name} still runs no command of its own after "
+                                                f"{timeout:.0f} s (docker top lists {found})."))
 
 
 def _commands(container) -> list[str]:

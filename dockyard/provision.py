@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 from dockyard.engine import EngineUnavailable, connect, engine_answers
+from dockyard.errors import CourseError
+from dockyard.waiting import until
 
 PREFIX = Path("/opt/dockyard-engine")
 RECORD = PREFIX / "engine.json"
@@ -36,6 +38,16 @@ HOST_PACKAGES = ["runc", "iptables", "tini", "ca-certificates"]
 ENGINE_BINARIES = ["usr/sbin/dockerd", "usr/sbin/docker-proxy", "usr/bin/containerd",
                    "usr/bin/containerd-shim-runc-v2", "usr/bin/ctr"]
 START_TIMEOUT = 60
+PLUGINS_BY_HAND = ("Install Docker's Compose v2 and buildx plugins yourself (Docker Desktop has them; on "
+                   "Linux the docker-compose-plugin and docker-buildx-plugin packages from Docker's apt "
+                   "repository), then run `python -m dockyard setup` again.")
+INSTALL_BY_HAND = ("Installing Docker needs apt and Debian's mirror (http://deb.debian.org): check that "
+                   "`apt-get update` works here, or install Docker yourself "
+                   "(https://docs.docker.com/engine/install/) and run `python -m dockyard setup` again.")
+
+
+class ProvisionFailed(CourseError):
+    """Installing or starting Docker went wrong; the message says which step and what to do."""
 
 
 def say(message: str) -> None:
@@ -72,11 +84,19 @@ def refusal() -> str | None:
 def apt_install(packages: list[str]) -> None:
     say(f"installing {' '.join(packages)} with apt-get ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
-        check=True, env=env, stdout=subprocess.DEVNULL,
-    )
+    run_step(["apt-get", "update", "-qq"], env=env)
+    run_step(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env,
+             stdout=subprocess.DEVNULL)
+
+
+def run_step(command: list[str], advice: str = INSTALL_BY_HAND, error: type[CourseError] = ProvisionFailed,
+             **kwargs) -> None:
+    """Run one step of an install; its failure is one message naming the step and what to do, not a
+    traceback."""
+    try:
+        subprocess.run(command, check=True, **kwargs)
+    except (subprocess.CalledProcessError, OSError) as failure:
+        raise error(f"`{' '.join(command[:3])} ...` failed ({failure}). {advice}") from None
 
 
 def installed_engine() -> dict | None:
@@ -121,7 +141,7 @@ def _unpack(folder: Path, suite: str, packages: list[str]) -> Path:
     say(f"fetching {', '.join(packages)} from Debian {suite} ...")
     _download_debs(folder, suite, packages)
     for deb in folder.glob("*.deb"):
-        subprocess.run(["dpkg", "-x", str(deb), str(folder / "root")], check=True)
+        run_step(["dpkg", "-x", str(deb), str(folder / "root")])
     return folder / "root"
 
 
@@ -176,7 +196,8 @@ def ensure_plugins() -> None:
         _install_plugins(_unpack(Path(tmp), suite, [PLUGINS[name] for name in missing]), missing)
     still = missing_plugins()
     if still:
-        raise RuntimeError(f"CLI plugins still missing after install: {', '.join(still)}")
+        raise ProvisionFailed(f"the Docker CLI plugins {', '.join(still)} still do not answer after "
+                              f"installing them into {PLUGIN_DIR}. {PLUGINS_BY_HAND}")
 
 
 def _install_plugins(root: Path, names: list[str]) -> None:
@@ -198,9 +219,8 @@ def _download_debs(folder: Path, suite: str, packages: list[str]) -> None:
         "-oAPT::Sandbox::User=root",  # the private folder is root's; _apt could not write there
         "-qq",
     ]
-    subprocess.run(["apt-get", *options, "update"], check=True)
-    subprocess.run(["apt-get", *options, "download", *packages], check=True, cwd=folder,
-                   stdout=subprocess.DEVNULL)
+    run_step(["apt-get", *options, "update"])
+    run_step(["apt-get", *options, "download", *packages], cwd=folder, stdout=subprocess.DEVNULL)
 
 
 def dockerd_command() -> list[str]:
@@ -223,13 +243,11 @@ def start_dockerd() -> None:
         # setsid: the daemon outlives this command and the test run that called it.
         subprocess.Popen(dockerd_command(), stdout=log, stderr=log, env=env, start_new_session=True,
                          cwd="/")
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if engine_answers():
-            say(f"dockerd answers after {START_TIMEOUT - (deadline - time.monotonic()):.0f} s.")
-            return
-        time.sleep(1)
-    raise EngineUnavailable(f"dockerd did not answer within {START_TIMEOUT} s; see {DOCKERD_LOG}.")
+    started = time.monotonic()
+    until(engine_answers, timeout=START_TIMEOUT, interval=1,
+          error=lambda _: EngineUnavailable(f"dockerd did not answer within {START_TIMEOUT} s; "
+                                            f"see {DOCKERD_LOG}."))
+    say(f"dockerd answers after {time.monotonic() - started:.0f} s.")
 
 
 def main() -> None:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import docker
 
 from dockyard import listing
-from dockyard.cleanup import cleanup, image_name, leftovers
-from dockyard.labels import LABEL, selector
+from dockyard.cleanup import cleanup
+from dockyard.labels import LABEL
 
 
 def planned(client: docker.DockerClient, chapter: str | None = None, images: bool = False) -> list[str]:
     """What cleanup(chapter, images) would remove, in its words, removing nothing."""
-    found = leftovers(client, chapter)
-    if images:
-        found += [f"image {image_name(image)}" for image in listing.images(client, selector(chapter))]
-    return found
+    return listing.course(client, chapter).names(images="all" if images else None)
 
 
 def untouched(client: docker.DockerClient, chapter: str | None = None) -> dict[str, int]:
@@ -25,8 +22,8 @@ def untouched(client: docker.DockerClient, chapter: str | None = None) -> dict[s
 
     return {
         "containers": sum(outside(c.labels) for c in listing.containers(client)),
-        "networks": sum(outside(n.attrs.get("Labels")) for n in client.networks.list()),
-        "volumes": sum(outside(v.attrs.get("Labels")) for v in client.volumes.list()),
+        "networks": sum(outside(n.attrs.get("Labels")) for n in listing.networks(client)),
+        "volumes": sum(outside(v.attrs.get("Labels")) for v in listing.volumes(client)),
         "images": sum(outside(i.labels) for i in listing.images(client)),
     }
 

@@ -1,12 +1,13 @@
-"""Waiting for a containerised web app to answer, with a bound and a clear message."""
+"""HTTP to the course's own containers: straight to this machine, with a bound and a clear message."""
 
 from __future__ import annotations
 
-import time
+import os
 
 import requests
 
 from dockyard.errors import CourseError
+from dockyard.waiting import until
 
 
 class NotAnswering(CourseError):
@@ -17,18 +18,45 @@ class NotAnswering(CourseError):
 # for another architecture runs under emulation (an amd64 image on Apple Silicon, an arm64 one on a
 # PC), where Python takes many times longer to start, the more so on a busy machine.
 TIMEOUT = 60
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def local_session() -> requests.Session:
+    """A session that ignores HTTP_PROXY and the like: a proxy cannot reach this machine's 127.0.0.1, and
+    requests sends loopback to one unless NO_PROXY names it."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def get(url: str, timeout: float = 2) -> requests.Response:
+    """GET a URL on this machine, never through a proxy."""
+    with local_session() as session:
+        return session.get(url, timeout=timeout)
+
+
+def keep_loopback_off_proxies() -> None:
+    """Add this machine's names to NO_PROXY (both spellings), so a lesson's own `requests.get` of
+    127.0.0.1 goes straight to the container, not to a proxy set in the environment."""
+    for variable in ("NO_PROXY", "no_proxy"):
+        names = [name for name in (os.environ.get(variable) or "").split(",") if name.strip()]
+        missing = [name for name in LOOPBACK_NAMES if name not in names]
+        if missing:
+            os.environ[variable] = ",".join(names + missing)
 
 
 def wait_for_http(url: str, timeout: float = TIMEOUT, container=None) -> requests.Response:
     """GET url until the app answers (a fresh container needs a moment to listen)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def answer() -> requests.Response | None:
         try:
-            return requests.get(url, timeout=2)
+            return get(url)
         # Refused, reset, or accepted but not answered yet (gunicorn listens before its worker is ready).
         except (requests.ConnectionError, requests.Timeout):
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-    logs = container.logs(tail=10).decode(errors="replace") if container is not None else ""
-    raise NotAnswering(f"Nothing answered at {url} within {timeout:.0f} s. Last log lines:\n{logs}")
+            return None
+
+    def not_answering(_) -> NotAnswering:
+        logs = container.logs(tail=10).decode(errors="replace") if container is not None else ""
+        return NotAnswering(f"Nothing answered at {url} within {timeout:.0f} s. Last log lines:\n{logs}")
+
+    return until(answer, timeout=timeout, interval=0.1, done=lambda response: response is not None,
+                 error=not_answering)

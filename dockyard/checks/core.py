@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import docker
 
+from dockyard.checks import read
 from dockyard.errors import CourseError
+from dockyard.labels import LABEL
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,57 @@ def summary(task: Task, conditions: Conditions) -> str:
     lines = [item.line() for item in conditions.items]
     lines.append(f"{met} of {len(conditions.items)} conditions met")
     return "\n".join(lines)
+
+
+# Conditions every exercise asks for ------------------------------------------------------------
+
+def labelled(c: Conditions, found, name: str, chapter: str) -> None:
+    c.equal(f"{name} carries the label {LABEL}={chapter}", read.chapter_label(found), chapter)
+
+
+def image(c: Conditions, client: docker.DockerClient, tag: str, chapter: str | None = None):
+    """The image, which must exist (and carry the chapter's label, when given); None without it."""
+    found = read.image(client, tag)
+    c.check(f"image {tag} exists", found, found="no such image")
+    if chapter is not None:
+        labelled(c, found, tag, chapter)
+    return found
+
+
+def container(c: Conditions, client: docker.DockerClient, name: str, chapter: str, image: str | None = None,
+              status: str | None = None):
+    """The container, which must exist and carry the chapter's label, and, when given, run `image` and
+    be in `status`; None without it."""
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    labelled(c, found, name, chapter)
+    if image:
+        c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
+    if status:
+        state = "has exited" if status == "exited" else f"is {status}"
+        c.equal(f"{name} {state}", read.status(found), status)
+    return found
+
+
+def exited_ok(c: Conditions, found, name: str) -> None:
+    status, code = read.status(found), read.exit_code(found)
+    c.check(f"{name} has exited with code 0", code == 0,
+            found=f"{status}, exit code {code}" if found is not None else "no container",
+            expected="exited, exit code 0")
+
+
+def printed(c: Conditions, found, name: str, what: str, first_line: bool = False) -> None:
+    """The container printed exactly `what` (its whole standard output, stripped), or, with `first_line`,
+    output that starts with the line `what`, for a program whose output goes on (a calendar's days)."""
+    output = read.logs(found, stderr=False)
+    shown = next((line.strip() for line in output.splitlines() if line.strip()), "") if first_line else output
+    c.check(f"{name} printed {what}", shown == what, found=shorten(shown, 60) or "no output", expected=what)
+
+
+def shorten(text: str, width: int = 70) -> str:
+    """One line of at most `width` characters, for a condition's `found`."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 3] + "..."
 
 
 def _text(value) -> str:

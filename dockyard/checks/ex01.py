@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex01"
-
-
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
 
 
 @task("ex01-1", hints=[
@@ -19,9 +15,7 @@ def _labelled(c, found, name) -> None:
 ])
 def hello(client, c) -> None:
     name = "dockyard-ex01-1-hello"
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
+    found = core.container(c, client, name, CHAPTER)
     c.equal("it runs the image python:3.13-slim", read.config(found).get("Image"), "python:3.13-slim")
     c.equal("it has exited", read.status(found), "exited")
     exit_code = (found.attrs["State"]["ExitCode"] if found is not None else None)
@@ -38,9 +32,7 @@ def hello(client, c) -> None:
 ])
 def box(client, c) -> None:
     name = "dockyard-ex01-2-box"
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
+    found = core.container(c, client, name, CHAPTER)
     c.equal("it is running", read.status(found), "running")
     c.equal("its hostname is dockyard-box", read.config(found).get("Hostname"), "dockyard-box")
     code, seen = read.exec_output(found, ["cat", "/proc/sys/kernel/hostname"])
@@ -58,7 +50,7 @@ def pinned(client, c) -> None:
     for role, found in runs.items():
         name = f"dockyard-ex01-3-{role}"
         c.check(f"container {name} exists", found, found="no such container")
-        _labelled(c, found, name)
+        core.labelled(c, found, name, CHAPTER)
     images = {role: read.config(found).get("Image") for role, found in runs.items()}
     differ = all(images.values()) and images["old"] != images["new"]
     c.check("the two containers use different images", differ, found=" and ".join(map(str, images.values())))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from dockyard import listing
-from dockyard.checks import read, task
-from dockyard.labels import LABEL
+from dockyard.checks import core, read, task
 from dockyard.sample import SAMPLE_APP
 
 CHAPTER = "ex02"
@@ -16,26 +15,8 @@ TINY_GREETING = "Hello from a tiny image!"
 VERSION = "org.opencontainers.image.version"
 
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
-def _image(c, client, tag):
-    found = read.image(client, tag)
-    c.check(f"image {tag} exists", found, found="no such image")
-    return found
-
-
 def _short(found) -> str:
     return found.short_id.removeprefix("sha256:") if found is not None else "no image"
-
-
-def _container(c, client, name, image: str):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    return found
 
 
 def _built_on(c, found, base_tag: str, base) -> None:
@@ -84,8 +65,7 @@ def _serves(c, found, name, greeting: str) -> None:
 ])
 def build(client, c) -> None:
     tag = "dockyard/ex02-1-app:1.0"
-    found = _image(c, client, tag)
-    _labelled(c, found, tag)
+    found = core.image(c, client, tag, CHAPTER)
     _built_on(c, found, "python:3.11-slim", read.image(client, "python:3.11-slim"))
     wanted = _dockerfile_runs()
     runs = _run_commands(found)
@@ -111,18 +91,17 @@ def build(client, c) -> None:
 def tags(client, c) -> None:
     stable_tag, edge_tag = "dockyard/ex02-2-app:stable", "dockyard/ex02-2-app:edge"
     first = read.image(client, "dockyard/ex02-1-app:1.0")
-    stable = _image(c, client, stable_tag)
+    stable = core.image(c, client, stable_tag)
     c.check(f"{stable_tag} is the same image as dockyard/ex02-1-app:1.0 (same ID)",
             stable is not None and first is not None and stable.id == first.id,
             found=f"{_short(stable)} and {_short(first)}")
-    edge = _image(c, client, edge_tag)
-    _labelled(c, edge, edge_tag)
+    edge = core.image(c, client, edge_tag, CHAPTER)
     c.check(f"{edge_tag} is a new build, not the image {stable_tag} names",
             edge is not None and stable is not None and edge.id != stable.id,
             found=f"{_short(edge)} and {_short(stable)}")
     for role, tag, greeting in (("stable", stable_tag, GREETING), ("edge", edge_tag, EDGE_GREETING)):
         name = f"dockyard-ex02-2-{role}"
-        _serves(c, _container(c, client, name, tag), name, greeting)
+        _serves(c, core.container(c, client, name, CHAPTER, image=tag), name, greeting)
 
 
 @task("ex02-3", hints=[
@@ -149,7 +128,7 @@ def dangling(client, c) -> None:
             kept is not None and used == kept.id,
             found=("no container" if old is None else "no image dockyard/ex02-3-app:old" if kept is None
                    else f"{name} uses {used.removeprefix('sha256:')[:12]}, the tag names {_short(kept)}"))
-    left = listing.images(client, {"dangling": True, "label": f"{LABEL}={CHAPTER}"})
+    left = listing.course(client, CHAPTER).dangling_images
     c.check(f"no image labelled dockyard.chapter={CHAPTER} is dangling", not left,
             found=f"{len(left)} dangling: " + ", ".join(_short(image) for image in left))
 
@@ -164,8 +143,7 @@ def dangling(client, c) -> None:
 ])
 def tiny(client, c) -> None:
     tag, base_tag = "dockyard/ex02-4-tiny:1", "debian:bookworm-slim"
-    found, base = _image(c, client, tag), read.image(client, base_tag)
-    _labelled(c, found, tag)
+    found, base = core.image(c, client, tag, CHAPTER), read.image(client, base_tag)
     _built_on(c, found, base_tag, base)
     extra = len(read.layers(found)) - len(read.layers(base))
     c.check(f"it adds at most one layer to {base_tag}", found is not None and base is not None and extra <= 1,
@@ -174,7 +152,7 @@ def tiny(client, c) -> None:
     c.check(f"it is at most 1 MB larger than {base_tag}", grown is not None and grown <= 1_000_000,
             found=f"{grown / 1e6:+.1f} MB" if grown is not None else "no image", expected="at most +1.0 MB")
     name = "dockyard-ex02-4-run"
-    run = _container(c, client, name, tag)
+    run = core.container(c, client, name, CHAPTER, image=tag)
     c.check(f"{name} runs the current build of {tag}",
             run is not None and found is not None and run.attrs.get("Image") == found.id,
             found="an earlier build" if run is not None and found is not None else "nothing to compare")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex03"
 SAMPLE = "dockyard/sample-app:latest"
@@ -13,21 +13,6 @@ CRASH_LINE = "no database yet"
 TOKEN_FILE = Path("/tmp/dockyard-ex03/api_token.txt")
 TOKEN_TARGET = "/run/secrets/api_token"
 MIB = 2**20
-
-
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
-def _container(c, client, name, image: str, status: str | None = "running"):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    if status:
-        state = "has exited" if status == "exited" else f"is {status}"
-        c.equal(f"{name} {state}", read.status(found), status)
-    return found
 
 
 def _loopback_only(c, found, name) -> None:
@@ -59,7 +44,7 @@ def _no_init(c, found, name) -> None:
 ])
 def background(client, c) -> None:
     name = "dockyard-ex03-1-web"
-    web = _container(c, client, name, SAMPLE)
+    web = core.container(c, client, name, CHAPTER, image=SAMPLE, status="running")
     c.check(f"{name} runs with an init process (--init)", read.host_config(web).get("Init") is True,
             found="no init process" if web is not None else "no container", expected="--init")
     bindings = read.port_bindings(web, "5000/tcp")
@@ -80,7 +65,7 @@ def background(client, c) -> None:
 ])
 def crash(client, c) -> None:
     name = "dockyard-ex03-2-crash"
-    found = _container(c, client, name, "python:3.11-slim", status=None)
+    found = core.container(c, client, name, CHAPTER, image="python:3.11-slim")
     policy = read.host_config(found).get("RestartPolicy") or {}
     c.check(f"{name} has the restart policy on-failure with at most 3 retries",
             policy.get("Name") == "on-failure" and policy.get("MaximumRetryCount") == 3,
@@ -105,7 +90,7 @@ def crash(client, c) -> None:
 ])
 def limited(client, c) -> None:
     name = "dockyard-ex03-3-limited"
-    found = _container(c, client, name, SAMPLE)
+    found = core.container(c, client, name, CHAPTER, image=SAMPLE, status="running")
     host = read.host_config(found)
     memory = host.get("Memory") or 0
     c.equal(f"{name}'s memory limit is 256 MiB", memory / MIB if memory else None, 256)
@@ -147,13 +132,13 @@ def quick(client, c) -> None:
     tag = "dockyard/ex03-4-quick:1"
     image = read.image(client, tag)
     c.check(f"image {tag} exists", image, found="no such image")
-    _labelled(c, image, tag)
+    core.labelled(c, image, tag, CHAPTER)
     live_name, quick_name = "dockyard-ex03-4-live", "dockyard-ex03-4-quick"
-    live = _container(c, client, live_name, tag)
+    live = core.container(c, client, live_name, CHAPTER, image=tag, status="running")
     _no_init(c, live, live_name)
     _loopback_only(c, live, live_name)
     _answers(c, live, live_name)
-    stopped = _container(c, client, quick_name, tag, status="exited")
+    stopped = core.container(c, client, quick_name, CHAPTER, image=tag, status="exited")
     given, config = read.config(stopped), read.config(image)
     c.check(f"{quick_name} runs the image's own command (none given when it was run)",
             stopped is not None and image is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from dockyard.builds import instruction
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex04"
 BASE = "python:3.11-slim"
@@ -62,10 +62,6 @@ def _short(steps: list[str]) -> str:
     return " | ".join(step if len(step) < 50 else step[:47] + "..." for step in steps) or "no steps"
 
 
-def _first_line(found) -> str:
-    return next((line.strip() for line in read.logs(found).splitlines() if line.strip()), "")
-
-
 def _command(container) -> str:
     """What a container was started with, as the check compares it."""
     if container is None:
@@ -78,46 +74,15 @@ def _env(resource) -> list[str]:
     return read.config(resource).get("Env") or []
 
 
-def _is_root(user: str | None) -> bool:
-    return (user or "").split(":")[0] in ("", "root", "0")
-
-
 # Shared conditions ---------------------------------------------------------------------------
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
 def _image(c, client, tag):
-    found = read.image(client, tag)
-    c.check(f"image {tag} exists", found, found="no such image")
-    _labelled(c, found, tag)
+    found = core.image(c, client, tag, CHAPTER)
     base = read.image(client, BASE)
     where = ("no image" if found is None else f"{BASE} is not on this engine" if base is None
              else "another base image")
     c.check(f"{tag} is built on {BASE}", found is not None and _on_base(client, found), found=where)
     return found
-
-
-def _container(c, client, name, image: str):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    return found
-
-
-def _exited_ok(c, found, name) -> None:
-    status = read.status(found)
-    code = found.attrs["State"].get("ExitCode") if found is not None else None
-    c.check(f"{name} has exited with code 0", status == "exited" and code == 0,
-            found=f"{status}, exit code {code}" if found is not None else "no container",
-            expected="exited, exit code 0")
-
-
-def _printed(c, found, name, what: str) -> None:
-    first = _first_line(found)
-    c.check(f"{name} printed {what}", first == what, found=first[:60] or "no output", expected=what)
 
 
 # Tasks ---------------------------------------------------------------------------------------
@@ -147,7 +112,7 @@ def greeter(client, c) -> None:
             isinstance(cmd, list) and cmd and cmd[:2] != ["/bin/sh", "-c"],
             found=json.dumps(cmd) if cmd is not None else "no CMD", expected='["program", "argument", ...]')
     name = "dockyard-ex04-1-bonjour"
-    run = _container(c, client, name, tag)
+    run = core.container(c, client, name, CHAPTER, image=tag)
     c.check(f"{name} runs the image's CMD (no command of its own)",
             run is not None and image is not None and read.config(run).get("Cmd") == cmd,
             found=json.dumps(read.config(run).get("Cmd")) if run is not None else "no container",
@@ -155,8 +120,8 @@ def greeter(client, c) -> None:
     c.check(f"{name}'s environment sets GREETING=bonjour", "GREETING=bonjour" in _env(run),
             found=[e for e in _env(run) if e.startswith("GREETING=")] or "no GREETING",
             expected="GREETING=bonjour")
-    _exited_ok(c, run, name)
-    _printed(c, run, name, "bonjour")
+    core.exited_ok(c, run, name)
+    core.printed(c, run, name, "bonjour")
 
 
 @task("ex04-2", hints=[
@@ -180,23 +145,24 @@ def calendar(client, c) -> None:
             found=json.dumps(config.get("Cmd")) if config.get("Cmd") is not None else "no CMD",
             expected='["2000", "1"]')
     default = "dockyard-ex04-2-default"
-    found = _container(c, client, default, tag)
+    found = core.container(c, client, default, CHAPTER, image=tag)
     given = read.config(found)
     c.check(f"{default} was given no command (it runs the image's ENTRYPOINT and CMD)",
             found is not None and image is not None and given.get("Cmd") == config.get("Cmd")
             and given.get("Entrypoint") == entrypoint,
             found=_command(found))
-    _exited_ok(c, found, default)
-    _printed(c, found, default, "January 2000")
+    core.exited_ok(c, found, default)
+    # The calendar's output goes on with the month's days: only its first line is the task's.
+    core.printed(c, found, default, "January 2000", first_line=True)
     july = "dockyard-ex04-2-july"
-    found = _container(c, client, july, tag)
+    found = core.container(c, client, july, CHAPTER, image=tag)
     given = read.config(found)
     c.check(f"{july} keeps the image's ENTRYPOINT and was given the command 1969 7",
             found is not None and image is not None and given.get("Entrypoint") == entrypoint
             and given.get("Cmd") == ["1969", "7"],
             found=_command(found), expected=f"ENTRYPOINT {json.dumps(entrypoint)}, CMD [\"1969\", \"7\"]")
-    _exited_ok(c, found, july)
-    _printed(c, found, july, "July 1969")
+    core.exited_ok(c, found, july)
+    core.printed(c, found, july, "July 1969", first_line=True)
 
 
 @task("ex04-3", hints=[
@@ -279,7 +245,7 @@ def web(client, c) -> None:
     config = read.config(image)
     c.equal(f"{tag}'s working folder is /app", config.get("WorkingDir"), "/app")
     user = config.get("User")
-    c.check(f"{tag} runs as a user other than root", image is not None and not _is_root(user),
+    c.check(f"{tag} runs as a user other than root", image is not None and not read.is_root(user),
             found="no image" if image is None else user or "root (no USER)",
             expected="a non-root user, such as 10001")
     exposed = sorted(config.get("ExposedPorts") or {})
@@ -295,7 +261,7 @@ def web(client, c) -> None:
             image is not None and SECRET not in seen,
             found="no image" if image is None else "the secret's value")
     name = "dockyard-ex04-4-web"
-    run = _container(c, client, name, tag)
+    run = core.container(c, client, name, CHAPTER, image=tag)
     c.equal(f"{name} is running", read.status(run), "running")
     bindings = read.port_bindings(run, "8080/tcp")
     c.check(f"{name} publishes 8080/tcp on 127.0.0.1 only",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex05"
 CONFIG_FOLDER = "/tmp/dockyard-ex05/config"
@@ -11,20 +11,9 @@ BACKED_UP = {"notes.txt": "first note\n", "logs/app.log": "app started\n",
              "config/app.conf": "mode=production\n"}
 
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
 def _volume(c, client, name) -> object:
     found = read.volume(client, name)
     c.check(f"volume {name} exists", found, found="no such volume")
-    return found
-
-
-def _container(c, client, name) -> object:
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
     return found
 
 
@@ -53,7 +42,7 @@ def _listing(files: dict[str, str] | None) -> str:
 def note(client, c) -> None:
     volume = "dockyard-ex05-1-data"
     found_volume = _volume(c, client, volume)
-    _labelled(c, found_volume, volume)
+    core.labelled(c, found_volume, volume, CHAPTER)
     files = read.volume_files(client, volume)
     text = (files or {}).get("notes.txt")
     c.check("notes.txt in the volume reads: kept in a volume",
@@ -61,7 +50,7 @@ def note(client, c) -> None:
             found=repr(text.strip()) if text is not None else f"no notes.txt ({_listing(files)})",
             expected="'kept in a volume'")
     name = "dockyard-ex05-1-writer"
-    writer = _container(c, client, name)
+    writer = core.container(c, client, name, CHAPTER)
     c.equal("it has exited", read.status(writer), "exited")
     c.equal("its exit code is 0", read.exit_code(writer), 0)
     _mounts_volume(c, writer, volume, "/data")
@@ -77,7 +66,7 @@ def note(client, c) -> None:
 ])
 def read_only(client, c) -> None:
     name = "dockyard-ex05-2-reader"
-    reader = _container(c, client, name)
+    reader = core.container(c, client, name, CHAPTER)
     c.equal("it has exited", read.status(reader), "exited")
     mount = read.mount(reader, "/config")
     source = mount.get("Source") or ""
@@ -110,7 +99,7 @@ def backup(client, c) -> None:
             found=_listing(original))
     name = "dockyard-ex05-3-restored"
     restored_volume = _volume(c, client, name)
-    _labelled(c, restored_volume, name)
+    core.labelled(c, restored_volume, name, CHAPTER)
     restored = read.volume_files(client, name)
     c.equal("it holds the same files at the same paths", _listing(restored), _listing(BACKED_UP))
     differ = [path for path, text in BACKED_UP.items() if (restored or {}).get(path) != text]
@@ -130,9 +119,9 @@ def backup(client, c) -> None:
 def redis(client, c) -> None:
     volume = "dockyard-ex05-4-data"
     found_volume = _volume(c, client, volume)
-    _labelled(c, found_volume, volume)
+    core.labelled(c, found_volume, volume, CHAPTER)
     name = "dockyard-ex05-4-redis"
-    server = _container(c, client, name)
+    server = core.container(c, client, name, CHAPTER)
     c.equal("it runs the image redis:7", read.config(server).get("Image"), "redis:7")
     c.equal("it is running", read.status(server), "running")
     _mounts_volume(c, server, volume, "/data")

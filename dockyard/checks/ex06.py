@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex06"
 SAMPLE = "dockyard/sample-app:latest"
 GREETING = "Hello from Docker!"
 
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
 def _network(c, client, name):
     found = read.network(client, name)
     c.check(f"network {name} exists", found, found="no such network")
-    _labelled(c, found, name)
-    return found
-
-
-def _container(c, client, name, image: str | None = None):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    if image:
-        c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    c.equal(f"{name} is running", read.status(found), "running")
+    core.labelled(c, found, name, CHAPTER)
     return found
 
 
@@ -84,7 +70,7 @@ def own_network(client, c) -> None:
     driver = found_network.attrs.get("Driver") if found_network is not None else None
     c.equal(f"{network} uses the bridge driver", driver, "bridge")
     name = "dockyard-ex06-1-app"
-    app = _container(c, client, name)
+    app = core.container(c, client, name, CHAPTER, status="running")
     c.equal(f"{name} is attached to {network} only", read.networks_of(app), [network])
 
 
@@ -100,11 +86,11 @@ def alias(client, c) -> None:
     network = "dockyard-ex06-2-net"
     _network(c, client, network)
     db_name, client_name = "dockyard-ex06-2-db", "dockyard-ex06-2-client"
-    db = _container(c, client, db_name)
+    db = core.container(c, client, db_name, CHAPTER, status="running")
     _attached(c, db, db_name, network)
     names = _names(_endpoint(db, network))
     c.check(f"{db_name} answers to the alias db on {network}", "db" in names, found=names or "no names there")
-    peer = _container(c, client, client_name)
+    peer = core.container(c, client, client_name, CHAPTER, status="running")
     _attached(c, peer, client_name, network)
     _resolves(c, peer, client_name, "db", db, network)
 
@@ -118,7 +104,7 @@ def alias(client, c) -> None:
 ])
 def publish(client, c) -> None:
     name = "dockyard-ex06-3-web"
-    web = _container(c, client, name, SAMPLE)
+    web = core.container(c, client, name, CHAPTER, image=SAMPLE, status="running")
     bindings = read.port_bindings(web, "5000/tcp")
     c.check(f"{name} publishes 5000/tcp", bindings, found="not published")
     _loopback_only(c, web, name)
@@ -142,7 +128,7 @@ def isolate(client, c) -> None:
     c.check(f"{back} is internal", found_back is not None and found_back.attrs.get("Internal") is True,
             found="an ordinary network" if found_back is not None else "no network", expected="internal")
     db_name, web_name = "dockyard-ex06-4-db", "dockyard-ex06-4-web"
-    db = _container(c, client, db_name, "redis:7")
+    db = core.container(c, client, db_name, CHAPTER, image="redis:7", status="running")
     networks = {name: _internal(client, name) for name in read.networks_of(db)}
     c.check(f"{db_name} is attached to internal networks only", networks and all(networks.values()),
             found=", ".join(f"{name} ({'internal' if inside else 'not internal'})"
@@ -153,7 +139,7 @@ def isolate(client, c) -> None:
     published = {port: read.describe_bindings(bindings) for port, bindings in every_port.items() if bindings}
     c.check(f"{db_name} publishes no ports", db is not None and not published,
             found=", ".join(f"{port} on {where}" for port, where in published.items()) or "no container")
-    web = _container(c, client, web_name, SAMPLE)
+    web = core.container(c, client, web_name, CHAPTER, image=SAMPLE, status="running")
     _attached(c, web, web_name, back)
     url = read.env(web).get("REDIS_URL")
     c.check(f"{web_name}'s REDIS_URL points at redis://db:6379", (url or "").startswith("redis://db:6379"),

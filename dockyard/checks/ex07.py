@@ -11,6 +11,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from dockyard import listing
 from dockyard.checks import read, task
 
 CHAPTER = "ex07"
@@ -51,7 +52,7 @@ def _service(c, client, project: str, service: str, image: str, healthy: bool = 
 
 
 def _networks(c, client, project: str) -> None:
-    networks = client.networks.list(filters={"label": [f"{read.COMPOSE_PROJECT}={project}"]})
+    networks = listing.networks(client, {"label": [f"{read.COMPOSE_PROJECT}={project}"]})
     unlabelled = sorted(n.name for n in networks if read.chapter_label(n) != CHAPTER)
     c.check(f"the networks of {project} carry the label dockyard.chapter={CHAPTER}",
             networks and not unlabelled,

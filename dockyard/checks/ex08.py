@@ -17,7 +17,7 @@ import tarfile
 from pathlib import PurePosixPath
 
 from dockyard.builds import instruction
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 
 CHAPTER = "ex08"
 SLIM = "python:3.11-slim"
@@ -46,11 +46,6 @@ def _own_steps(client, image) -> list[str]:
     if _on(client, image, SLIM):
         return steps[len(read.created_by(read.image(client, SLIM))):]
     return steps
-
-
-def _short(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _mb(image) -> str:
@@ -89,14 +84,8 @@ def _whiteout(path: str) -> bool:
 
 # Shared conditions -----------------------------------------------------------------------------
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
 def _image(c, client, tag: str, base: str):
-    found = read.image(client, tag)
-    c.check(f"image {tag} exists", found, found="no such image")
-    _labelled(c, found, tag)
+    found = core.image(c, client, tag, CHAPTER)
     where = ("no image" if found is None else f"{base} is not on this engine"
              if read.image(client, base) is None else "another base image")
     c.check(f"{tag} is built on {base}", _on(client, found, base), found=where)
@@ -109,27 +98,7 @@ def _no_compiler_step(c, client, image, tag: str) -> None:
     installs = [step for step in steps if not step.startswith("LABEL") and COMPILERS.search(step)]
     c.check(f"none of {tag}'s own steps installs a compiler (gcc, build-essential)",
             image is not None and not installs,
-            found="no image" if image is None else _short(installs[0]) if installs else "")
-
-
-def _container(c, client, name: str, image: str):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    return found
-
-
-def _exited_ok(c, found, name) -> None:
-    status, code = read.status(found), read.exit_code(found)
-    c.check(f"{name} has exited with code 0", code == 0,
-            found=f"{status}, exit code {code}" if found is not None else "no container",
-            expected="exited, exit code 0")
-
-
-def _printed(c, found, name, what: str) -> None:
-    output = read.logs(found, stderr=False)
-    c.check(f"{name} printed {what}", output == what, found=_short(output, 60) or "no output", expected=what)
+            found="no image" if image is None else core.shorten(installs[0]) if installs else "")
 
 
 # Tasks -----------------------------------------------------------------------------------------
@@ -150,21 +119,21 @@ def two_stages(client, c) -> None:
     image = _image(c, client, tag, SLIM)
     _no_compiler_step(c, client, image, tag)
     hello = "dockyard-ex08-1-hello"
-    found = _container(c, client, hello, tag)
+    found = core.container(c, client, hello, CHAPTER, image=tag)
     cmd = read.config(image).get("Cmd")
     c.check(f"{hello} was given no command (it runs the image's CMD)",
             found is not None and image is not None and bool(cmd) and read.config(found).get("Cmd") == cmd,
             found=json.dumps(read.config(found).get("Cmd")) if found is not None else "no container",
             expected=json.dumps(cmd) if image is not None else "the image's CMD")
-    _exited_ok(c, found, hello)
-    _printed(c, found, hello, HELLO)
+    core.exited_ok(c, found, hello)
+    core.printed(c, found, hello, HELLO)
     probe = "dockyard-ex08-1-probe"
-    found = _container(c, client, probe, tag)
+    found = core.container(c, client, probe, CHAPTER, image=tag)
     c.check(f"{probe}'s command looks for gcc (command -v gcc)", "command -v gcc" in _command(found),
-            found=_short(_command(found), 60) if found is not None else "no container",
+            found=core.shorten(_command(found), 60) if found is not None else "no container",
             expected="sh -c 'command -v gcc || echo no compiler'")
-    _exited_ok(c, found, probe)
-    _printed(c, found, probe, "no compiler")
+    core.exited_ok(c, found, probe)
+    core.printed(c, found, probe, "no compiler")
 
 
 @task("ex08-2", hints=[
@@ -183,15 +152,15 @@ def target(client, c) -> None:
     c.check(f"{tag}'s history holds the builder's pip wheel step", wheel,
             found="no image" if image is None else "no RUN with pip wheel")
     probe = "dockyard-ex08-2-probe"
-    found = _container(c, client, probe, tag)
-    _exited_ok(c, found, probe)
+    found = core.container(c, client, probe, CHAPTER, image=tag)
+    core.exited_ok(c, found, probe)
     lines = [line.strip() for line in read.logs(found, stderr=False).splitlines() if line.strip()]
     c.check(f"{probe} printed the path of gcc first", lines and PurePosixPath(lines[0]).name == "gcc"
-            and lines[0].startswith("/"), found=_short(lines[0], 60) if lines else "no output",
+            and lines[0].startswith("/"), found=core.shorten(lines[0], 60) if lines else "no output",
             expected="/usr/bin/gcc")
     c.check(f"{probe} then listed greet's wheel from /wheels",
             any(GREET_WHEEL.fullmatch(line) for line in lines[1:]),
-            found=_short(", ".join(lines[1:]), 60) or "nothing more", expected="greet-1.0-...whl")
+            found=core.shorten(", ".join(lines[1:]), 60) or "nothing more", expected="greet-1.0-...whl")
     final = read.image(client, "dockyard/ex08-1-app:1")
     c.check(f"dockyard/ex08-1-app:1 (task ex08-1) is at most half the size of {tag}",
             final is not None and image is not None and final.attrs["Size"] <= image.attrs["Size"] / 2,
@@ -220,7 +189,7 @@ def no_wheels(client, c) -> None:
             found=why if files is None else "no greet.*.so")
     wheels = [path for path in files or [] if path.endswith(".whl")]
     c.check(f"no layer {tag} adds to {SLIM} holds a wheel (.whl)", files is not None and not wheels,
-            found=why if files is None else _short(", ".join(wheels), 60))
+            found=why if files is None else core.shorten(", ".join(wheels), 60))
 
 
 @task("ex08-4", hints=[
@@ -239,7 +208,7 @@ def production(client, c) -> None:
     tag = "dockyard/ex08-4-app:1"
     image = _image(c, client, tag, SLIM)
     user = read.config(image).get("User")
-    c.check(f"{tag} runs as a user other than root", image is not None and not _is_root(user),
+    c.check(f"{tag} runs as a user other than root", image is not None and not read.is_root(user),
             found="no image" if image is None else user or "root (no USER)",
             expected="a non-root user, such as 10001")
     c.check(f"{tag} weighs at most {BUDGET_MB} MB",
@@ -247,10 +216,10 @@ def production(client, c) -> None:
             found=_mb(image) if image is not None else "no image")
     _no_compiler_step(c, client, image, tag)
     name = "dockyard-ex08-4-web"
-    web = _container(c, client, name, tag)
+    web = core.container(c, client, name, CHAPTER, image=tag)
     c.equal(f"{name} is running", read.status(web), "running")
     user = read.config(web).get("User")
-    c.check(f"{name} runs as a user other than root", web is not None and not _is_root(user),
+    c.check(f"{name} runs as a user other than root", web is not None and not read.is_root(user),
             found="no container" if web is None else user or "root")
     bindings = read.port_bindings(web, "5000/tcp")
     c.check(f"{name} publishes 5000/tcp on 127.0.0.1 only",
@@ -261,16 +230,15 @@ def production(client, c) -> None:
             found=read.describe_bindings(bindings), expected="host port any")
     status, body = read.http_get(web, "5000/tcp", loopback_only=True)
     c.check(f"GET / on the published port answers 200 {GREETING}", status == 200 and body == GREETING,
-            found=f"{status} {_short(body, 60)}" if status is not None else body, expected=f"200 {GREETING}")
+            found=f"{status} {core.shorten(body, 60)}" if status is not None else body,
+            expected=f"200 {GREETING}")
     code, out = read.exec_output(web, ["sh", "-c", "command -v gcc"])
     c.check(f"inside {name}, command -v gcc finds no compiler", code not in (None, 0),
-            found=out if code is None else _short(out, 60) or f"exit code {code}")
+            found=out if code is None else core.shorten(out, 60) or f"exit code {code}")
     code, out = read.exec_output(web, ["python", "-c", "import psycopg; print(psycopg.pq.__impl__)"])
     said = out.splitlines()[-1] if out else ""
     c.check(f"inside {name}, psycopg runs its C implementation (psycopg.pq.__impl__ is c)",
-            code == 0 and said == "c", found=out if code is None else _short(said, 60) or f"exit code {code}",
+            code == 0 and said == "c",
+            found=out if code is None else core.shorten(said, 60) or f"exit code {code}",
             expected="c")
 
-
-def _is_root(user: str | None) -> bool:
-    return (user or "").split(":")[0] in ("", "root", "0")

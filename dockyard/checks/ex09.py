@@ -17,8 +17,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
-from dockyard.checks import read, task
+from dockyard.checks import core, read, task
 from dockyard.processes import without_emulator
+from dockyard.waiting import until
 
 CHAPTER = "ex09"
 GREETING = "Hello from Docker!"
@@ -99,7 +100,9 @@ def _gunicorn(found, workers: int, boot: float = read.APP_WAIT,
     `boot` seconds after the container started.
     """
     first_fork = None
-    while True:
+
+    def look() -> tuple[int, int, list[dict]]:
+        nonlocal first_fork
         rows = _processes(found)
         ours = [row for row in rows if _is_gunicorn(row.get("CMD", ""))]
         pids = {row["PID"] for row in ours}
@@ -107,10 +110,15 @@ def _gunicorn(found, workers: int, boot: float = read.APP_WAIT,
         children = [row for row in ours if masters and row["PPID"] == masters[0]["PID"]]
         if children and first_fork is None:
             first_fork = time.monotonic()
+        return len(masters), len(children), rows
+
+    def settled(seen: tuple[int, int, list[dict]]) -> bool:
+        masters, children, _ = seen
         forked = first_fork is not None and time.monotonic() - first_fork > forks
-        if len(children) >= workers or not masters or forked or _running_for(found) > boot:
-            return len(masters), len(children), rows
-        time.sleep(0.5)
+        return children >= workers or not masters or forked or _running_for(found) > boot
+
+    # `boot` counts from the container's start, so the wait itself never needs longer than that.
+    return until(look, timeout=boot, interval=0.5, done=settled)
 
 
 def _running_for(found) -> float:
@@ -174,26 +182,6 @@ def _file_in_layer(data: bytes, path: str) -> str | None:
 
 # Shared conditions -----------------------------------------------------------------------------
 
-def _labelled(c, found, name) -> None:
-    c.equal(f"{name} carries the label dockyard.chapter={CHAPTER}", read.chapter_label(found), CHAPTER)
-
-
-def _image(c, client, tag):
-    found = read.image(client, tag)
-    c.check(f"image {tag} exists", found, found="no such image")
-    _labelled(c, found, tag)
-    return found
-
-
-def _container(c, client, name, image: str):
-    found = read.container(client, name)
-    c.check(f"container {name} exists", found, found="no such container")
-    _labelled(c, found, name)
-    c.equal(f"{name} runs the image {image}", read.config(found).get("Image"), image)
-    c.equal(f"{name} is running", read.status(found), "running")
-    return found
-
-
 def _numeric_user(c, image, tag) -> str | None:
     user = read.config(image).get("User")
     uid = _uid(user)
@@ -224,9 +212,9 @@ def _not_root_inside(c, found, name) -> str | None:
 ])
 def non_root(client, c) -> None:
     tag, name = "dockyard/ex09-1-app:1", "dockyard-ex09-1-web"
-    image = _image(c, client, tag)
+    image = core.image(c, client, tag, CHAPTER)
     _numeric_user(c, image, tag)
-    found = _container(c, client, name, tag)
+    found = core.container(c, client, name, CHAPTER, image=tag, status="running")
     uid = _not_root_inside(c, found, name)
     code, owners = _exec(found, ["stat", "-c", "%u", "/app", "/app/app.py"])
     owner_ids = owners.split() if code == 0 else []
@@ -252,12 +240,12 @@ def non_root(client, c) -> None:
 ])
 def gunicorn(client, c) -> None:
     tag, name, port = "dockyard/ex09-2-app:1", "dockyard-ex09-2-web", "8000/tcp"
-    image = _image(c, client, tag)
+    image = core.image(c, client, tag, CHAPTER)
     starts = _starts(read.config(image))
     c.check(f"{tag}'s command starts Gunicorn in exec form (a JSON list, no shell)", _runs_gunicorn(starts),
             found=json.dumps(starts) if image is not None else "no image",
             expected='["gunicorn", ...]')
-    found = _container(c, client, name, tag)
+    found = core.container(c, client, name, CHAPTER, image=tag, status="running")
     masters, workers, rows = _gunicorn(found, workers=2)
     c.check(f"in {name}, one Gunicorn master runs at least 2 workers", masters == 1 and workers >= 2,
             found=f"{masters} master(s), {workers} worker(s)" if rows else "no processes",
@@ -287,7 +275,7 @@ def gunicorn(client, c) -> None:
 ])
 def health(client, c) -> None:
     tag, name = "dockyard/ex09-3-app:1", "dockyard-ex09-3-web"
-    image = _image(c, client, tag)
+    image = core.image(c, client, tag, CHAPTER)
     test = (read.config(image).get("Healthcheck") or {}).get("Test") or []
     c.check(f"{tag} has a HEALTHCHECK", test and test[0] != "NONE",
             found=" ".join(test) or ("no HEALTHCHECK" if image is not None else "no image"))
@@ -296,7 +284,7 @@ def health(client, c) -> None:
     env = _env(image)
     for variable, value in SETTINGS.items():
         c.equal(f"{tag}'s environment sets {variable}={value}", env.get(variable), value)
-    found = _container(c, client, name, tag)
+    found = core.container(c, client, name, CHAPTER, image=tag, status="running")
     runs_with = _env(found)
     changed = sorted(f"{key}={runs_with.get(key, '(unset)')}" for key, value in SETTINGS.items()
                      if runs_with.get(key) != value)
@@ -323,7 +311,7 @@ def health(client, c) -> None:
 def secrets(client, c) -> None:
     tag, name = "dockyard/ex09-4-app:1", "dockyard-ex09-4-web"
     digest = hashlib.sha256(TOKEN.encode()).hexdigest()
-    image = _image(c, client, tag)
+    image = core.image(c, client, tag, CHAPTER)
     places, fingerprint = _saved(image) if image is not None else (["no image"], None)
     words = (fingerprint or "").split()
     c.check(f"{tag} holds {FINGERPRINT} with the token's SHA-256 digest", words[:1] == [digest],
@@ -341,7 +329,7 @@ def secrets(client, c) -> None:
             found="no image" if image is None else ", ".join(holders) or "in its inspect output")
     c.check(f"the token is in no layer of {tag} (docker save)", image is not None and "a layer" not in places,
             found="no image" if image is None else "a layer holds it")
-    found = _container(c, client, name, tag)
+    found = core.container(c, client, name, CHAPTER, image=tag, status="running")
     mount = next((m for m in (found.attrs.get("Mounts") or [] if found is not None else [])
                   if m.get("Destination") == TOKEN_TARGET), {})
     c.check(f"{name} has a read-only mount at {TOKEN_TARGET}", mount and mount.get("RW") is False,

@@ -10,15 +10,15 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
-import time
 
 import docker
 import requests
 from docker.errors import APIError, ImageNotFound, NotFound
 
-from dockyard import listing
+from dockyard import listing, web
 from dockyard.labels import LABEL
 from dockyard.names import find
+from dockyard.waiting import until
 from dockyard.web import TIMEOUT
 
 READER_IMAGE = "debian:bookworm-slim"
@@ -97,6 +97,11 @@ def created_by(image) -> list[str]:
     """What made each step of an image's history, newest first as the engine lists them ([] without the
     image); the only record of the Dockerfile lines an image was built from."""
     return [entry.get("CreatedBy") or "" for entry in image.history()] if image is not None else []
+
+
+def is_root(user: str | None) -> bool:
+    """Whether an image's or container's User runs as root (no user is root)."""
+    return (user or "").split(":")[0] in ("", "root", "0")
 
 
 def status(found) -> str | None:
@@ -192,18 +197,14 @@ def health(found) -> str | None:
 def settled_health(found, within: float = APP_WAIT) -> str | None:
     """The container's health once it has left `starting` (its first checks may still be running), or
     `starting` after `within` seconds, or sooner if the container stops."""
-    deadline = time.monotonic() + within
-    state = health(found)
-    while state == "starting" and time.monotonic() < deadline and found.status == "running":
-        time.sleep(0.5)
-        state = health(found)
-    return state
+    return until(lambda: health(found), timeout=within, interval=0.5, done=lambda state: state != "starting",
+                 stop_if=lambda: found.status != "running")
 
 
 def http_body(url: str, timeout: float = 3) -> tuple[int | None, str]:
     """(status code, body) of a GET, or (None, why it failed)."""
     try:
-        response = requests.get(url, timeout=timeout)
+        response = web.get(url, timeout=timeout)
     except requests.RequestException as error:
         return None, type(error).__name__
     return response.status_code, response.text.strip()
@@ -222,12 +223,8 @@ def http_get(found, port: str = "5000/tcp", path: str = "/",
     ports = [host_port for ip, host_port in published(found, port) if ip in hosts]
     if not ports:
         return None, "no port published on 127.0.0.1" if loopback_only else "no published port"
-    deadline = time.monotonic() + APP_WAIT
-    while True:
-        code, body = http_body(f"http://127.0.0.1:{ports[0]}{path}")
-        if code is not None or time.monotonic() > deadline or status(found) != "running":
-            return code, body
-        time.sleep(0.2)
+    return until(lambda: http_body(f"http://127.0.0.1:{ports[0]}{path}"), timeout=APP_WAIT, interval=0.2,
+                 done=lambda answer: answer[0] is not None, stop_if=lambda: status(found) != "running")
 
 
 def lookup(found, name: str) -> tuple[int | None, str]:
@@ -235,13 +232,10 @@ def lookup(found, name: str) -> tuple[int | None, str]:
     to DNS_WAIT seconds while the name is unknown; or (None, why not)."""
     if status(found) != "running":
         return None, "no running container"
-    deadline = time.monotonic() + DNS_WAIT
-    while True:
-        ran = found.exec_run(["getent", "hosts", name])
-        words = ran.output.decode(errors="replace").split()
-        if ran.exit_code == 0 or time.monotonic() > deadline:
-            return ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
-        time.sleep(0.2)
+    ran = until(lambda: found.exec_run(["getent", "hosts", name]), timeout=DNS_WAIT, interval=0.2,
+                done=lambda ran: ran.exit_code == 0)
+    words = ran.output.decode(errors="replace").split()
+    return ran.exit_code, (words[0] if ran.exit_code == 0 and words else "")
 
 
 def compose_containers(client: docker.DockerClient, project: str) -> list:

@@ -12,7 +12,6 @@ from matplotlib.patches import FancyBboxPatch
 
 from dockyard import listing
 from dockyard.figures.style import COLOURS, figure
-from dockyard.labels import selector
 
 DEFAULT_BRIDGE = "bridge"
 
@@ -23,8 +22,9 @@ def read_networks(client: docker.DockerClient, chapter: str) -> list[dict]:
 
     [{"name": "bridge", "default": True, "containers": [{"name", "state", "aliases", "networks"}]}, ...]
     """
-    members: dict[str, list[dict]] = {n.name: [] for n in client.networks.list(filters=selector(chapter))}
-    for container in listing.containers(client, selector(chapter)):
+    ours = listing.course(client, chapter)
+    members: dict[str, list[dict]] = {n.name: [] for n in ours.networks}
+    for container in ours.containers:
         joined = container.attrs["NetworkSettings"]["Networks"] or {}
         shown = sorted(name for name in joined if name in members or name == DEFAULT_BRIDGE)
         for network in shown:

@@ -18,7 +18,7 @@ from docker.errors import APIError, NotFound
 
 from dockyard import listing
 from dockyard.errors import CourseError
-from dockyard.labels import LABEL, selector
+from dockyard.labels import LABEL
 from dockyard.widgets.common import Explorer, replace, write
 
 TAIL = 20  # log lines a Logs press shows: enough to see what happened, never the whole log
@@ -41,7 +41,7 @@ class Refused(CourseError):
 def rows(client: docker.DockerClient, chapter: str | None = None) -> list[dict]:
     """The course's containers (or one chapter's), sorted by name: name, state, ports, health."""
     found = []
-    for container in listing.containers(client, selector(chapter)):
+    for container in listing.course(client, chapter).containers:
         ports = [f"{binding['HostIp']}:{binding['HostPort']}->{port}"
                  for port, bindings in sorted(container.ports.items()) for binding in bindings or []]
         health = (container.attrs["State"].get("Health") or {}).get("Status", "no healthcheck")

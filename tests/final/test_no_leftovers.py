@@ -3,7 +3,6 @@ course is left, nothing of the learner's is hurt, and what the run recorded kept
 
 import dockyard
 from dockyard import listing
-from dockyard.labels import selector
 from tests.support import safety
 
 
@@ -29,7 +28,7 @@ def test_every_course_container_kept_the_safety_rules(safety_record):
 def test_no_image_the_course_keeps_holds_an_example_secret(client):
     # The classroom's learner image is a learner's workspace: it carries the course's own files,
     # examples included, by design (instructors/classroom.md).
-    kept = [image.tags[0] if image.tags else image.id for image in listing.images(client, selector())
+    kept = [image.tags[0] if image.tags else image.id for image in listing.course(client).images
             if image.labels.get(dockyard.LABEL) != "classroom"]
     assert {name: safety.secrets_in(client, name) for name in kept} == {name: [] for name in kept}
 

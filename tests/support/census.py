@@ -6,22 +6,16 @@ from __future__ import annotations
 import docker
 
 from dockyard import listing
-from dockyard.labels import LABEL, selector
+from dockyard.checks import read
+from dockyard.labels import LABEL
 
 
 def take(client: docker.DockerClient, chapter: str | None = None) -> dict[str, str]:
     """Each labelled resource as 'kind name', with the chapter label it carries: every chapter's, or
     one chapter's where others may run at the same time."""
-    wanted = selector(chapter)
-    found = {f"container {c.name}": c.labels.get(LABEL, "")
-             for c in listing.containers(client, wanted)}
-    found |= {f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL, "")
-              for n in client.networks.list(filters=wanted)}
-    found |= {f"volume {v.name}": (v.attrs.get("Labels") or {}).get(LABEL, "")
-              for v in client.volumes.list(filters=wanted)}
-    found |= {f"dangling image {i.short_id}": i.labels.get(LABEL, "")
-              for i in listing.images(client, {"dangling": True, **wanted})}
-    return found
+    # A tagged image is kept on purpose; one that lost its tag to a rebuild is a leftover.
+    return {f"{'dangling image' if kind == 'image' else kind} {name}": read.labels(resource).get(LABEL, "")
+            for kind, name, resource in listing.course(client, chapter).entries(images="dangling")}
 
 
 def left_by(client: docker.DockerClient, before: dict[str, str],

@@ -14,7 +14,6 @@ import pytest
 
 from dockyard import listing, locks, terminal
 from dockyard.catchup import first_cell
-from dockyard.labels import selector
 from dockyard.shell import REPO
 from tests.support import dockerwrap, safety
 
@@ -22,11 +21,7 @@ CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
 
 def _left(client, chapter: str) -> list[str]:
-    ours = selector(chapter)
-    return ([c.name for c in listing.containers(client, ours)]
-            + [n.name for n in client.networks.list(filters=ours)]
-            + [v.name for v in client.volumes.list(filters=ours)]
-            + [i.tags or i.short_id for i in listing.images(client, {**ours, "dangling": True})])
+    return [name for _, name, _ in listing.course(client, chapter).entries(images="dangling")]
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[path.stem for path in CHAPTERS])

@@ -7,6 +7,7 @@ import pytest
 
 import dockyard
 from dockyard import checks, handouts, progress
+from dockyard.checks import core
 from dockyard.checks.core import Conditions
 
 
@@ -61,3 +62,26 @@ def test_handouts_drop_solutions_and_outputs_and_keep_tasks_hints_and_checks(tmp
         assert "solution" not in tags and "check" in tags and "learner" in tags
         assert any("{dropdown} Hint" in s for s in sources)
         assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code")
+
+
+class Printed:
+    """A container that printed `stdout`, as far as read.logs sees it."""
+
+    def __init__(self, stdout: str):
+        self.stdout = stdout
+
+    def logs(self, tail, stderr):
+        return self.stdout.encode()
+
+
+@pytest.mark.parametrize(("stdout", "first_line", "passed"), [
+    ("bonjour\n", False, True),
+    ("bonjour\nand more\n", False, False),  # a task that says "printed X" means X and nothing else
+    ("   January 2000\nMo Tu We\n", True, True),  # a calendar goes on after its first line
+    ("\n", True, False),
+])
+def test_printed_compares_the_whole_output_unless_told_to_read_its_first_line(stdout, first_line, passed):
+    conditions = Conditions()
+    expected = "January 2000" if first_line else "bonjour"
+    core.printed(conditions, Printed(stdout), "box", expected, first_line=first_line)
+    assert [(item.label, item.passed) for item in conditions.items] == [(f"box printed {expected}", passed)]

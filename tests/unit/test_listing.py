@@ -84,3 +84,18 @@ def test_an_image_removed_after_listing_is_left_out(client, images, monkeypatch,
             client.images.list(filters=ours)
     else:
         assert [image.id for image in listing.images(client, ours)] == [kept.id]
+
+
+def test_the_course_listing_names_one_chapters_resources_and_no_others(client, containers, unique):
+    kept = containers("kept")
+    network = client.networks.create(f"{unique}-net", labels=labels(CHAPTER))
+    volume = client.volumes.create(f"{unique}-vol", labels=labels(CHAPTER))
+    other = client.volumes.create(f"{unique}-other", labels=labels(f"{CHAPTER}-other"))
+    try:
+        mine = listing.course(client, CHAPTER)
+        assert mine.names() == [f"container {kept.name}", f"network {network.name}", f"volume {volume.name}"]
+        assert f"volume {other.name}" in listing.course(client).names()
+    finally:
+        network.remove()
+        volume.remove()
+        other.remove()

@@ -10,11 +10,11 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockyard import provision
+from dockyard.waiting import until
 
 DATA_ROOT = Path("/var/lib/dockyard-rehearsal")
 RUN_DIR = Path("/run/dockyard-rehearsal")
@@ -90,12 +90,8 @@ class Engine:
         return subprocess.run(["docker", "--host", self.host, *args], **kwargs)
 
     def _wait_until_it_answers(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.docker("info", capture_output=True).returncode == 0:
-                return
-            time.sleep(1)
-        raise RuntimeError(f"the rehearsal engine did not answer within {START_TIMEOUT} s; see {LOG}")
+        until(lambda: self.docker("info", capture_output=True).returncode == 0, timeout=START_TIMEOUT,
+              interval=1, error=f"the rehearsal engine did not answer within {START_TIMEOUT} s; see {LOG}")
 
     def _check_own_containerd(self) -> None:
         """dockerd must have started a containerd of its own under its exec root, not joined the main one."""
@@ -123,11 +119,8 @@ class Engine:
         if self.process is not None and self.process.pid == pid:
             self.process.wait(STOP_TIMEOUT)  # started here: reap it, or it lingers as a zombie
             return
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-            time.sleep(0.5)
-        if Path(f"/proc/{pid}").exists():
-            raise RuntimeError(f"dockerd (pid {pid}) did not stop within {STOP_TIMEOUT} s")
+        until(lambda: not Path(f"/proc/{pid}").exists(), timeout=STOP_TIMEOUT, interval=0.5,
+              error=f"dockerd (pid {pid}) did not stop within {STOP_TIMEOUT} s")
 
     def remove_state(self, keep_data: bool = False) -> None:
         """Remove the roots this run made (not those that were there before it started), never with

@@ -25,9 +25,10 @@ def take(host: str = MAIN_HOST) -> dict[str, set[str]]:
         return {
             "containers": {f"{c.name} {c.id[:12]}" for c in listing.containers(client)
                            if not _ours_elsewhere(c.labels)},
-            "networks": {f"{n.name} {n.id[:12]}" for n in client.networks.list()
+            "networks": {f"{n.name} {n.id[:12]}" for n in listing.networks(client)
                          if not _ours_elsewhere(n.attrs.get("Labels"))},
-            "volumes": {v.name for v in client.volumes.list() if not _ours_elsewhere(v.attrs.get("Labels"))},
+            "volumes": {v.name for v in listing.volumes(client)
+                        if not _ours_elsewhere(v.attrs.get("Labels"))},
             "images": {i.id for i in listing.images(client) if not _ours_elsewhere(i.labels)},
         }
     finally:
