@@ -117,7 +117,7 @@ CLASSROOM_STAMP := classroom/.venv/.installed
 
 $(CLASSROOM_STAMP): classroom/requirements.txt classroom/package.json classroom/package-lock.json
 	test -x classroom/.venv/bin/python || $(PYTHON) -m venv classroom/.venv
-	classroom/.venv/bin/pip install --quiet --disable-pip-version-check -r classroom/requirements.txt
+	classroom/.venv/bin/pip install --quiet --disable-pip-version-check --require-hashes -r classroom/requirements.txt
 	cd classroom && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
