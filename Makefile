@@ -10,18 +10,39 @@ NOTEBOOKS := chapters exercises
 
 .PHONY: book test setup execute lab lint bench clean soak
 
-# The venv, with the pins, and this folder on its path so notebooks anywhere can `import dockyard`.
-$(STAMP): requirements.txt sample-app/requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit("Dockyard needs Python >= 3.10" if sys.version_info < (3, 10) else 0)'
+# The venv: the course package, editable so that edits to dockyard/ take effect, and the pinned, hashed
+# locks (README, "Packaging"). The package goes first: pip checks pyproject.toml's requires-python there
+# and names the Python it needs, where a pin would fail less plainly. editable_mode=compat puts this
+# folder on the venv's path, as pytest.ini's `-p tests.support.plugin` is imported before the root
+# conftest.py could add it.
+PIP_INSTALL = $(BIN)/pip install --quiet --disable-pip-version-check
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -c 'import os, sysconfig; open(sysconfig.get_path("purelib") + "/dockyard.pth", "w").write(os.getcwd())'
+	$(PIP_INSTALL) --no-deps -e . --config-settings editable_mode=compat
+	$(PIP_INSTALL) --require-hashes -r requirements.txt
 	touch $@
 
 # JupyterLab's pins on top (make lab, and the test that opens a chapter in it).
-$(LAB_STAMP): $(STAMP) requirements-lab.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+$(LAB_STAMP): $(STAMP) requirements/lab.txt
+	$(PIP_INSTALL) --require-hashes -r requirements/lab.txt
 	touch $@
+
+# Re-pin every lock from its .in with pip-tools (in a throwaway venv under _build/). Pins already in a
+# lock stay unless its .in no longer allows them (LOCK_ARGS=--upgrade moves them). requirements.txt, the
+# widest, goes first: the others constrain themselves to it (-c in their .in), so a package has one
+# version in every lock.
+LOCK_VENV ?= _build/pip-tools
+PIP_COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+.PHONY: lock
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/pip install --quiet pip==26.3 pip-tools==7.7.0; }
+	$(PIP_COMPILE) -o requirements.txt pyproject.toml requirements/book.in requirements/tests.in
+	$(PIP_COMPILE) -o requirements/course.txt pyproject.toml requirements/course.in
+	$(PIP_COMPILE) -o requirements/lab.txt pyproject.toml requirements/lab.in
+	$(PIP_COMPILE) -o classroom/requirements.txt classroom/requirements.in
+	$(PIP_COMPILE) -o classroom/learner.txt pyproject.toml classroom/learner.in
 
 book: $(STAMP)
 	$(BIN)/python -m tools.widgetjs
@@ -65,7 +86,7 @@ soak: setup
 execute: setup
 	$(BIN)/jupyter execute --inplace $(NB)
 
-# Work through the notebooks in JupyterLab (its pins are in requirements-lab.txt), as root or not,
+# Work through the notebooks in JupyterLab (its pins are in requirements/lab.txt), as root or not,
 # with no news pop-up and no update checks (tools/lab.py).
 lab: setup $(LAB_STAMP)
 	$(BIN)/python -m tools.lab --notebook-dir=.
@@ -94,7 +115,7 @@ CLASSROOM_STAMP := classroom/.venv/.installed
 
 $(CLASSROOM_STAMP): classroom/requirements.txt classroom/package.json classroom/package-lock.json
 	test -x classroom/.venv/bin/python || $(PYTHON) -m venv classroom/.venv
-	classroom/.venv/bin/pip install --quiet --disable-pip-version-check -r classroom/requirements.txt
+	classroom/.venv/bin/pip install --quiet --disable-pip-version-check --require-hashes -r classroom/requirements.txt
 	cd classroom && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

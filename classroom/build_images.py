@@ -7,8 +7,9 @@
   packages into /opt/dockyard-engine (where they are missing, it unpacks them again with apt-get
   download, as provision does).
 - `dockyard/classroom-learner`: a learner's notebook server (classroom/learner/Dockerfile), FROM the
-  course's `python:3.11-slim`, with the course's pins, the hub's JupyterHub version, the docker CLI
-  and its plugins, and the files git tracks in this checkout.
+  course's `python:3.11-slim`, with classroom/learner.txt's hashed pins (the course's dependencies,
+  JupyterLab and the hub's JupyterHub version), the course package built from this checkout as a wheel,
+  the docker CLI and its plugins, and the notebooks and the sample app as git tracks them here.
 
 Both build with BuildKit from images already on the engine (never --pull), carry the label
 `dockyard.chapter=classroom`, and stay on the engine afterwards (the next build reuses their cache);
@@ -17,6 +18,7 @@ the untagged images a rebuild replaces are removed.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -35,14 +37,16 @@ PREFIX = Path("/opt/dockyard-engine")
 PLUGIN_DIR = Path("/usr/local/lib/docker/cli-plugins")
 ENGINE_BINARIES = ["dockerd", "docker-proxy", "containerd", "containerd-shim-runc-v2"]
 PLUGINS = ["docker-compose", "docker-buildx"]
-# What a learner's server holds of this checkout: the book, the lessons, the package, the app.
+LEARNER_LOCK = CLASSROOM / "learner.txt"
 # Pins whose pinned release needs a newer Python than the stand-in python:3.11-slim's (Debian 12's
-# 3.11.2): the learner image takes the newest release that installs there instead.
-# soupsieve 3.0.2 and later need Python 3.11.5 (the official python:3.11-slim carries 3.11.5 or later).
-UNPINNED_ON_OLD_PYTHON = {"soupsieve"}
-COURSE_PATHS = ["chapters", "exercises", "sample-app", "dockyard", "tests", "_config.yml", "_toc.yml",
-                "intro.md", "README.md", "Makefile", "pytest.ini", "requirements.txt",
-                "requirements-lab.txt"]
+# 3.11.2), with the Python they need: on an older Python the learner image takes the newest release
+# that installs there instead, without a hash. soupsieve 3.0.2 and later need 3.11.5; the official
+# python:3.11-slim carries 3.11.5 or later and takes every pin.
+UNPINNED_ON_OLD_PYTHON = {"soupsieve": (3, 11, 5)}
+# What a learner's server holds of this checkout besides the package: the lessons and the app.
+COURSE_PATHS = ["chapters", "exercises", "sample-app"]
+# The course package's wheel is built from these alone.
+PACKAGE_PATHS = ["pyproject.toml", "README.md", "dockyard"]
 
 
 def say(message: str) -> None:
@@ -99,9 +103,9 @@ def _client_binaries(target: Path) -> None:
         shutil.copy2(source, target / plugin)
 
 
-def _course_files(target: Path) -> None:
-    """The files git tracks under COURSE_PATHS, as they are in the working tree."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--", *COURSE_PATHS], cwd=REPO, check=True,
+def _course_files(target: Path, paths: list[str] = COURSE_PATHS) -> None:
+    """The files git tracks under paths, as they are in the working tree."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--", *paths], cwd=REPO, check=True,
                             capture_output=True).stdout.decode().split("\0")
     for relative in filter(None, listed):
         source = REPO / relative
@@ -110,15 +114,40 @@ def _course_files(target: Path) -> None:
             shutil.copy2(source, target / relative)
 
 
-def _pins(course: Path, target: Path) -> None:
-    """The course's requirement files, with UNPINNED_ON_OLD_PYTHON left to pip to choose."""
-    for relative in ("requirements.txt", "requirements-lab.txt", "sample-app/requirements.txt"):
-        lines = []
-        for line in (course / relative).read_text().splitlines():
-            name = line.split("==")[0].strip().lower()
-            lines.append(name if "==" in line and name in UNPINNED_ON_OLD_PYTHON else line)
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_text("\n".join(lines) + "\n")
+def _wheel(target: Path) -> None:
+    """The course package as a wheel, built from the files git tracks (no build/ or egg-info left here)."""
+    with tempfile.TemporaryDirectory(prefix="dockyard-classroom-") as tmp:
+        _course_files(Path(tmp), PACKAGE_PATHS)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                        "--no-deps", "--wheel-dir", str(target), tmp], check=True)
+
+
+def _base_python() -> tuple[int, ...]:
+    """The Python of the learner Dockerfile's base image, as the engine has it."""
+    base = re.search(r"^FROM (\S+)", (CLASSROOM / "learner/Dockerfile").read_text(), re.MULTILINE)[1]
+    command = ["docker", "run", "--rm", "--label", LABEL, base, "python3", "-c",
+               "import sys; print(*sys.version_info[:3])"]
+    probe = subprocess.run(command, capture_output=True, text=True, check=True)
+    return tuple(map(int, probe.stdout.split()))
+
+
+def _pins(target: Path, version: str) -> None:
+    """learner.txt: LEARNER_LOCK, hashed, less the pins the base image's Python is too old for;
+    unpinned.txt: their names.
+
+    pip-compile writes one requirement per block: `name==version \\` and its `--hash` lines."""
+    blocks = re.split(r"\n(?=\S)", LEARNER_LOCK.read_text())
+    pinned = {block.split("==")[0].strip().lower(): block.split("==")[1].split()[0]
+              for block in blocks if "==" in block and not block.startswith("#")}
+    if pinned.get("jupyterhub") != version:
+        raise SystemExit(f"{LEARNER_LOCK.relative_to(REPO)} pins jupyterhub {pinned.get('jupyterhub')}, "
+                         f"the hub runs {version}; a single-user server must match its hub: make lock")
+    python = _base_python()
+    unpinned = sorted(name for name, needs in UNPINNED_ON_OLD_PYTHON.items() if python < needs)
+    kept = [block for block in blocks if block.split("==")[0].strip().lower() not in unpinned]
+    target.mkdir(parents=True)
+    (target / "learner.txt").write_text("\n".join(kept))
+    (target / "unpinned.txt").write_text("".join(f"{name}\n" for name in unpinned))
 
 
 def _fresh(folder: Path) -> Path:
@@ -150,10 +179,9 @@ def build_learner() -> float:
     (context / "bin").mkdir()
     _client_binaries(context / "bin")
     _course_files(context / "course")
-    _pins(context / "course", context / "pins")
-    version = hub_version()
-    return _build(LEARNER_IMAGE, CLASSROOM / "learner/Dockerfile", context,
-                  "--build-arg", f"JUPYTERHUB_VERSION={version}")
+    _wheel(context / "dist")
+    _pins(context / "pins", hub_version())
+    return _build(LEARNER_IMAGE, CLASSROOM / "learner/Dockerfile", context)
 
 
 def main() -> dict[str, float]:

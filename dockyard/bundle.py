@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docker
@@ -72,7 +72,7 @@ def save(client: docker.DockerClient, folder: Path, names: list[str] | None = No
     os.replace(partial, folder / ARCHIVE)
     (folder / CHECKSUM).write_text(f"{digest.hexdigest()}  {ARCHIVE}\n")
     contents = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": client.version().get("Version", ""),
         "bytes": written,
         "sha256": digest.hexdigest(),

@@ -23,6 +23,7 @@ import docker
 import requests
 from docker.errors import APIError, ContainerError, DockerException, ImageNotFound
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from rich.table import Table
 
 from dockyard import disk, images, inventory, web
@@ -37,7 +38,6 @@ ANSWER_TIMEOUT = 5  # seconds the engine gets to answer at all
 WORK_TIMEOUT = 60  # seconds for one call that runs a container
 MIN_ENGINE, GOOD_ENGINE = (25, 0), (28, 0)  # health checks' --start-interval; 127.0.0.1 kept private
 MIN_COMPOSE = (2, 24, 4)  # compose.prod.yaml's !override
-MIN_PYTHON = (3, 10)
 # Host ports the course asks for by number. Containers get free ports Docker picks, so only JupyterLab's
 # default is fixed, and JupyterLab moves to the next free port when it is taken.
 COURSE_PORTS = {8888: "JupyterLab (make lab)"}
@@ -331,22 +331,42 @@ def _listening(port: int) -> bool:
         return probe.connect_ex((LOOPBACK, port)) == 0
 
 
+def python_floor() -> SpecifierSet:
+    """The Pythons the course supports: its distribution's Requires-Python (from pyproject.toml), read
+    from the installed package's metadata, or from pyproject.toml itself where the package is not
+    installed (dockyard/ on the path)."""
+    try:
+        wanted = metadata.metadata("dockyard")["Requires-Python"]
+    except metadata.PackageNotFoundError:
+        wanted = re.search(r'^requires-python\s*=\s*"([^"]+)"', (REPO / "pyproject.toml").read_text(),
+                           re.MULTILINE).group(1)
+    return SpecifierSet(wanted)
+
+
 def python() -> Check:
     found = ".".join(map(str, sys.version_info[:3]))
-    if sys.version_info[:2] < MIN_PYTHON:
+    wanted = python_floor()
+    if found not in wanted:
         return Check("Python", FAIL, f"Python {found} at {sys.executable}",
-                     "the course needs Python 3.10 or newer: install one, then make setup")
+                     f"the course needs Python {wanted}: install one, then make setup")
     return Check("Python", PASS, f"Python {found} at {sys.executable}")
 
 
+def _requirement_lines(requirements: Path) -> list[str]:
+    """The file's requirement lines with continuations joined and comments and --hash options dropped."""
+    text = re.sub(r"\\\n", " ", requirements.read_text())
+    lines = (re.sub(r"\s--hash=\S+", "", line.split(" #", 1)[0]).strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def pins(requirements: Path = REPO / "requirements.txt") -> dict[str, str]:
-    """name -> version of every `name==version` line that applies here, following `-r other.txt`."""
+    """name -> version of every `name==version` line that applies here, following `-r other.txt`; hashed
+    locks as pip-compile writes them included."""
     found = {}
-    for line in requirements.read_text().splitlines():
-        line = line.split(" #", 1)[0].strip()
+    for line in _requirement_lines(requirements):
         if line.startswith("-r "):
             found.update(pins(requirements.parent / line[3:].strip()))
-        elif line and not line.startswith("#"):
+        elif not line.startswith("-"):
             wanted = Requirement(line)
             pinned = [spec.version for spec in wanted.specifier if spec.operator == "=="]
             if pinned and (wanted.marker is None or wanted.marker.evaluate()):
@@ -356,8 +376,11 @@ def pins(requirements: Path = REPO / "requirements.txt") -> dict[str, str]:
 
 def packages() -> Check:
     name = "pinned packages"
+    lock = REPO / "requirements.txt"
+    if not lock.exists():  # an installed course without its checkout, as in a classroom learner's server
+        return Check(name, SKIP, f"no {lock} to compare with")
     missing, other = [], []
-    wanted = pins()
+    wanted = pins(lock)
     for package, version in wanted.items():
         try:
             installed = metadata.version(package)
@@ -366,7 +389,7 @@ def packages() -> Check:
             continue
         if installed != version:
             other.append(f"{package} {installed} (pinned {version})")
-    fix = "make setup (or: .venv/bin/pip install -r requirements.txt)"
+    fix = "make setup (or: .venv/bin/pip install --require-hashes -r requirements.txt)"
     if missing:
         return Check(name, FAIL, f"{len(missing)} of {len(wanted)} missing: {', '.join(missing[:5])}"
                                  f"{' ...' if len(missing) > 5 else ''}", fix)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -27,6 +27,6 @@ def record(task_id: str) -> None:
     chapter = task_id.split("-")[0]
     entries = [entry for entry in load() if entry["task"] != task_id]
     entries.append({"chapter": chapter, "task": task_id,
-                    "passed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                    "passed_at": datetime.now(UTC).isoformat(timespec="seconds")})
     path().parent.mkdir(parents=True, exist_ok=True)
     path().write_text(json.dumps(sorted(entries, key=lambda e: e["task"]), indent=1))

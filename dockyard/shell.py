@@ -6,6 +6,7 @@ stderr folded into stdout in the order the command wrote them.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -14,7 +15,22 @@ from pathlib import Path
 from dockyard import locks
 from dockyard.errors import CourseError
 
-REPO = Path(__file__).resolve().parent.parent
+
+def course_folder() -> Path:
+    """The folder holding the course (chapters/, exercises/, sample-app/), where a learner who cloned it
+    stands: DOCKYARD_COURSE if set; else the checkout this package sits in (an editable install, or
+    dockyard/ on the path); else, for an installed package, the working folder or the nearest one above
+    it with sample-app/ (a notebook's kernel starts in chapters/ or exercises/)."""
+    if os.environ.get("DOCKYARD_COURSE"):
+        return Path(os.environ["DOCKYARD_COURSE"]).resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "sample-app").is_dir():
+        return checkout
+    here = Path.cwd().resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / "sample-app").is_dir()), here)
+
+
+REPO = course_folder()
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 

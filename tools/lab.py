@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         disable_announcements()
     except ImportError:
-        sys.exit("JupyterLab is not installed in this environment: `make lab` installs requirements-lab.txt.")
+        sys.exit("JupyterLab is not installed in this environment: `make lab` installs requirements/lab.txt.")
     except OSError as error:
         print(f"[lab] could not turn JupyterLab's news question off ({error}); answer it with No.",
               file=sys.stderr)

@@ -14,7 +14,7 @@ import json
 import re
 import tarfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from dockyard.checks import core, read, task
@@ -127,7 +127,7 @@ def _running_for(found) -> float:
     match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?", started)
     if not match:
         return float("inf")
-    moment = datetime.fromisoformat(match[1]).replace(tzinfo=timezone.utc).timestamp()
+    moment = datetime.fromisoformat(match[1]).replace(tzinfo=UTC).timestamp()
     return time.time() - moment - float(match[2] or 0)
 
 

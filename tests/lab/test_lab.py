@@ -252,7 +252,7 @@ def run_all_cells(page, seen, base: str, token: str, name: str, code_cells: int)
 
 
 def test_a_learner_runs_the_first_chapter_in_jupyterlab(browser, client, tmp_path):
-    pytest.importorskip("jupyterlab", reason="make lab's pins (requirements-lab.txt) are not installed")
+    pytest.importorskip("jupyterlab", reason="make lab's pins (requirements/lab.txt) are not installed")
     folder, home = tmp_path / "notebooks", tmp_path / "home"
     folder.mkdir()
     home.mkdir()

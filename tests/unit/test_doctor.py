@@ -1,6 +1,7 @@
 """`python -m dockyard doctor` on the real engine: healthy, with no engine, with a port taken."""
 
 import json
+import re
 import socket
 import time
 
@@ -9,6 +10,7 @@ from cli_support import dockyard
 from dockyard import doctor, images, inventory
 from dockyard.engine import engine_version
 from dockyard.ports import free_port
+from dockyard.shell import REPO
 
 ENGINE_ROWS = {"a container runs", "a published port answers", "disk for images"}
 
@@ -100,6 +102,21 @@ def test_pins_follow_included_files_and_markers(tmp_path):
     (tmp_path / "app.txt").write_text('flask==3.0.0\nold-only==1.0; python_version < "3.0"\n')
     (tmp_path / "requirements.txt").write_text("# comment\n-r app.txt\nrich==15.0.0  # why\n")
     assert doctor.pins(tmp_path / "requirements.txt") == {"flask": "3.0.0", "rich": "15.0.0"}
+
+
+def test_pins_read_a_hashed_lock_as_pip_compile_writes_it(tmp_path):
+    (tmp_path / "requirements.txt").write_text(
+        "#\n#    pip-compile --generate-hashes\n#\n"
+        "docker==7.2.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n"
+        "    # via dockyard (pyproject.toml)\n"
+        "rich==15.0.0 \\\n    --hash=sha256:cc\n    # via\n    #   dockyard (pyproject.toml)\n")
+    assert doctor.pins(tmp_path / "requirements.txt") == {"docker": "7.2.0", "rich": "15.0.0"}
+
+
+def test_the_python_floor_is_the_one_pyproject_states():
+    declared = re.search(r'^requires-python = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.MULTILINE)
+    assert str(doctor.python_floor()) == declared.group(1)
+    assert doctor.python().status == "pass"
 
 
 def test_a_requested_platform_other_than_the_engines_is_a_warning(client, monkeypatch):
