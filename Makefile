@@ -12,13 +12,12 @@ NOTEBOOKS := chapters exercises
 
 # The venv: the course package, editable so that edits to dockyard/ take effect, and the pinned, hashed
 # locks (README, "Packaging"). The package goes first: pip checks pyproject.toml's requires-python there
-# and names the Python it needs, where a pin would fail less plainly. editable_mode=compat puts this
-# folder on the venv's path, as pytest.ini's `-p tests.support.plugin` is imported before the root
-# conftest.py could add it.
+# and names the Python it needs, where a pin would fail less plainly. Only dockyard is installed: tests/ and
+# tools/ run from this folder (python -m tools.X; pytest's root conftest.py).
 PIP_INSTALL = $(BIN)/pip install --quiet --disable-pip-version-check
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) --no-deps -e . --config-settings editable_mode=compat
+	$(PIP_INSTALL) --no-deps -e .
 	$(PIP_INSTALL) --require-hashes -r requirements.txt
 	touch $@
 

@@ -10,7 +10,7 @@ in a smaller form, always the same command with the same subcommand:
   test_bundle.py); FOLDER, on the page a USB stick, is a temporary folder, and `images load` reads it.
 - `reset` and `catch-up` run with `--dry-run`: other tests and notebooks share this engine, and what
   they would remove could be theirs. Their real runs are tested in test_reset.py and test_catchup.py.
-- `bench` runs once per operation (`--repeat 1`).
+- `tools.bench` runs once per operation (`--repeat 1`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def cited() -> list[str]:
     for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
         found += [line[2:].strip() for line in block.splitlines() if line.startswith("$ ")]
     for span in re.findall(r"`([^`\n]+)`", text):
-        if "python -m dockyard" in span or span.startswith("make "):
+        if "python -m dockyard" in span or "python -m tools." in span or span.startswith("make "):
             found.append(span.strip())
     return list(dict.fromkeys(found))
 
@@ -48,14 +48,15 @@ def as_run(command: str, scratch) -> list[str]:
     words = shlex.split(command.replace(STICK, str(scratch / "stick")))
     if words[0] == "make":
         return ["make", "-o", ".venv/.installed", *words[1:]]
-    assert words[:3] == [".venv/bin/python", "-m", "dockyard"], f"cite the course's Python: {command}"
+    assert words[:2] == [".venv/bin/python", "-m"], f"cite the course's Python: {command}"
+    if words[2] == "tools.bench":
+        return [sys.executable, "-m", "tools.bench", "--repeat", "1"]
+    assert words[2] == "dockyard", f"a course command or a tool: {command}"
     args = words[3:]
     if args[:2] == ["images", "save"]:
         args = ["images", "save", "--only", "redis:7", *args[2:]]
     if args[0] in {"reset", "catch-up"}:
         args.append("--dry-run")
-    if args[0] == "bench":
-        args += ["--repeat", "1"]
     if args[0] == "handouts":
         args = ["handouts", str(scratch / args[1])]
     return [sys.executable, "-m", "dockyard", *args]
