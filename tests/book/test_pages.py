@@ -102,25 +102,39 @@ def open_page(browser, url):
     return page, remote, errors
 
 
+@pytest.fixture(scope="module")
+def pages(site, browser):
+    """A page of the book by its name, each opened once and shared by the tests that read it: a page
+    load is most of a test's time, and reading a page does not change it."""
+    opened = {}
+
+    def page_named(name: str):
+        if name not in opened:
+            opened[name] = open_page(browser, f"{site}/{name}.html")
+        return opened[name]
+
+    yield page_named
+    for page, _, _ in opened.values():
+        page.close()
+
+
 @pytest.mark.parametrize("chapter", toc_chapters())
-def test_every_chapter_shows_its_committed_outputs_offline(site, browser, chapter):
+def test_every_chapter_shows_its_committed_outputs_offline(pages, chapter):
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
     with_output = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.outputs]
-    page, remote, errors = open_page(browser, f"{site}/{chapter}.html")
+    page, remote, errors = pages(chapter)
     assert page.locator("h1").first.inner_text().strip("#¶ \n")
     assert page.locator(".cell_output").count() >= len(with_output)
     assert remote == [], "a reader without a network would miss these"
     assert errors == []
-    page.close()
 
 
-def test_the_images_page_shows_the_app_answering(site, browser):
-    page, _, _ = open_page(browser, f"{site}/chapters/02-images.html")
+def test_the_images_page_shows_the_app_answering(pages):
+    page, _, _ = pages("chapters/02-images")
     outputs = page.locator(".cell_output").all_inner_texts()
     assert any("1.0    -> 200 Hello from Docker!" in text for text in outputs)
     cached = "=> CACHED [4/5] RUN pip install --no-cache-dir -r requirements.txt"
     assert any(cached in text for text in outputs)
-    page.close()
 
 
 def toc_exercises() -> list[str]:
@@ -134,8 +148,8 @@ def test_every_chapter_has_its_exercises_page_beside_it():
 
 
 @pytest.mark.parametrize("exercises", toc_exercises())
-def test_exercise_pages_keep_hints_and_solutions_collapsed(site, browser, exercises):
-    page, remote, errors = open_page(browser, f"{site}/{exercises}.html")
+def test_exercise_pages_keep_hints_and_solutions_collapsed(pages, exercises):
+    page, remote, errors = pages(exercises)
     tasks = page.locator(".exercise").count()
     assert tasks >= 3, "three or more tasks per chapter"
     solutions = page.locator(".solution.dropdown")
@@ -147,15 +161,13 @@ def test_exercise_pages_keep_hints_and_solutions_collapsed(site, browser, exerci
     assert all(not opened for opened in hints.evaluate_all("all => all.map(d => d.open)"))
     assert page.locator(".cell_output", has_text="conditions met").count() == tasks
     assert remote == [] and errors == []
-    page.close()
 
 
-def test_the_home_page_links_every_chapter(site, browser):
-    page, _, _ = open_page(browser, f"{site}/intro.html")
+def test_the_home_page_links_every_chapter(pages):
+    page, _, _ = pages("intro")
     links = page.locator("nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     for chapter in toc_chapters():
         assert any(chapter.split("/")[-1] + ".html" in (href or "") for href in links), chapter
-    page.close()
 
 
 def widget_views(notebook) -> int:
@@ -173,10 +185,10 @@ def test_some_chapters_carry_widgets():
 
 
 @pytest.mark.parametrize("chapter", chapters_with_widgets())
-def test_widgets_render_offline_with_their_saved_state(site, browser, chapter):
+def test_widgets_render_offline_with_their_saved_state(pages, chapter):
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
     assert notebook.metadata.get("widgets"), "the notebook was saved without widget state"
-    page, remote, errors = open_page(browser, f"{site}/{chapter}.html")
+    page, remote, errors = pages(chapter)
     # 60 s is a bound, not a speed test: beside a second test worker a page renders slowly
     views = page.locator(".widget-subarea")
     views.nth(widget_views(notebook) - 1).wait_for(timeout=60000)
@@ -187,37 +199,33 @@ def test_widgets_render_offline_with_their_saved_state(site, browser, chapter):
     assert all(output.inner_text().strip() for output in page.locator(".widget-subarea .widget-output").all())
     assert page.get_by_text("Live kernel:").count() == widget_views(notebook)
     assert remote == [] and errors == []
-    page.close()
 
 
 @pytest.mark.parametrize("chapter", toc_chapters())
-def test_every_picture_has_alt_text(site, browser, chapter):
-    page, _, _ = open_page(browser, f"{site}/{chapter}.html")
+def test_every_picture_has_alt_text(pages, chapter):
+    page, _, _ = pages(chapter)
     if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
         page.locator(".widget-subarea").first.wait_for(timeout=60000)
     images = page.locator("article img, .widget-subarea img")
     missing = [image.get_attribute("src")[:60] for image in images.all()
                if not (image.get_attribute("alt") or "").strip()]
     assert missing == []
-    page.close()
 
 
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_headings_go_down_one_level_at_a_time(site, browser, page_name):
-    page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+def test_headings_go_down_one_level_at_a_time(pages, page_name):
+    page, _, _ = pages(page_name)
     levels = page.locator("article :is(h1, h2, h3, h4, h5, h6)").evaluate_all(
         "all => all.map(h => Number(h.tagName[1]))")
-    page.close()
     assert levels[:1] == [1] and levels.count(1) == 1, levels
     jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
     assert jumps == [], f"a heading skips a level: {jumps}"
 
 
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_no_internal_link_is_broken(site, browser, page_name):
-    page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+def test_no_internal_link_is_broken(site, pages, page_name):
+    page, _, _ = pages(page_name)
     targets = page.locator("a[href]").evaluate_all("all => all.map(a => a.href)")
-    page.close()
     broken = []
     for target in {t for t in targets if t.startswith(site)}:
         built, fragment = built_file(target), urlparse(target).fragment
@@ -228,24 +236,23 @@ def test_no_internal_link_is_broken(site, browser, page_name):
     assert broken == []
 
 
-def test_widget_controls_are_reachable_from_the_keyboard(site, browser):
+def test_widget_controls_are_reachable_from_the_keyboard(pages):
     chapter = chapters_with_widgets()[0]
-    page, _, _ = open_page(browser, f"{site}/{chapter}.html")
+    page, _, _ = pages(chapter)
     button = page.locator(".widget-subarea .widget-button").first
     button.wait_for(timeout=60000)
     button.focus()
     assert page.evaluate("document.activeElement.tagName") == "BUTTON"
     assert button.evaluate("b => b.tabIndex") >= 0
-    page.close()
 
 
-def test_screenshots_of_a_chapter_and_an_exercise_page(site, browser):
+def test_screenshots_of_a_chapter_and_an_exercise_page(pages):
     """Saved for a person to look at (test artifacts), not compared."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, page_name in [("chapter", toc_chapters()[1]), ("exercise", toc_exercises()[1])]:
-        page, _, _ = open_page(browser, f"{site}/{page_name}.html")
+        page, _, _ = pages(page_name)
         page.set_viewport_size({"width": 1280, "height": 900})
+        page.evaluate("window.scrollTo(0, 0)")  # other tests may have scrolled the shared page
         shot = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(shot), full_page=False)
-        page.close()
         assert shot.stat().st_size > 20_000, "a blank page would be a few kilobytes"

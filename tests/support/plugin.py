@@ -70,6 +70,8 @@ def pytest_report_header(config):
 
 
 def _seed(config) -> int:
+    if config.getoption("notebook_seed") is None and _is_worker(config):
+        config.option.notebook_seed = config.workerinput.get("notebook_seed")
     if config.getoption("notebook_seed") is None:
         config.option.notebook_seed = random.SystemRandom().randrange(10**6)
     return config.getoption("notebook_seed")
@@ -117,6 +119,13 @@ def pytest_collection_modifyitems(session, config, items):
     _order_notebooks(config, items)
     if config.getoption("record_run") and any(_is_notebook_cell(item) for item in items):
         config.stash[recorder_key] = None  # started with this worker's first notebook
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist's workers get the controller's seed: they must all put the notebooks in one order."""
+    if node.config.getoption("notebook_order") == "shuffle":
+        node.workerinput["notebook_seed"] = _seed(node.config)
 
 
 def _is_worker(config) -> bool:
