@@ -51,8 +51,9 @@ book: $(STAMP)
 setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
-# Three steps, the first two on two workers (pytest-xdist; each file runs in order on one worker, and
-# tests that would meet on the engine take turns through dockyard/locks.py):
+# Three steps, the first two on three workers (pytest-xdist, --dist loadgroup: each file, or notebook, runs
+# in order on one worker, each chapter's terminal script apart; tests that would meet on the engine take
+# turns through dockyard/locks.py; a third worker uses the time the others wait on containers and locks):
 # 1. unit tests (exercise checks against wrong and right states), the sample app's tests, the
 #    engine-down tests, every chapter's terminal script, the built book in Chromium, and a chapter in
 #    JupyterLab as `make lab` starts it;
@@ -62,9 +63,9 @@ setup: $(STAMP)
 #    ports taken, a census around each notebook, every course container inspected as it starts;
 # 3. tests/final judges that run, even when a notebook failed, and removes the planted resources.
 # WORKERS=0 runs steps 1 and 2 in a single process.
-WORKERS ?= 2
+WORKERS ?= 3
 # Each step writes a JUnit report to _build/test-reports/, which `make bench` sums up.
-PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
+PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 REPORT = --junitxml=_build/test-reports
 test: setup $(LAB_STAMP)
 	rm -rf _build/test-reports
@@ -75,11 +76,11 @@ test: setup $(LAB_STAMP)
 		--nbval $(NOTEBOOKS); notebooks=$$?; \
 		$(BIN)/pytest $(REPORT)/3-final.xml tests/final && exit $$notebooks
 
-# The flake proof, run before resolving work that touched a notebook (not in CI: about 25 minutes):
-# every notebook five times in a row, each run in its own shuffled order on two workers; lists any cell
-# that failed even once (tests/support/soak.py).
+# The flake proof, run before resolving work that touched a notebook (not in CI: about 20 minutes):
+# every notebook five times in a row, each run in its own shuffled order on the same workers as make
+# test; lists any cell that failed even once (tests/support/soak.py).
 soak: setup
-	$(BIN)/python -m tests.support.soak --runs 5
+	$(BIN)/python -m tests.support.soak --runs 5 --workers $(WORKERS)
 
 # Re-run one notebook in place after editing it, storing real outputs and widget state.
 execute: setup

@@ -31,7 +31,7 @@ def soak(runs: int, paths: list[str], seed_base: int, workers: int = 2) -> Count
             # each run in its own shuffled order: a flake that hides in one order shows in another
             subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:cacheprovider",
                             "--notebook-order", "shuffle", "--notebook-seed", str(seed_base + run),
-                            "-n", str(workers), "--dist", "loadfile",
+                            "-n", str(workers), "--dist", "loadgroup",
                             f"--junitxml={report}", *paths], cwd=REPO, check=False)
             this_run = failures(report)
             failed.update(this_run)
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.support.soak", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1000, help="run N uses seed + N for its order")
-    parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: one process)")
+    parser.add_argument("--workers", type=int, default=3, help="pytest-xdist workers (0: one process)")
     parser.add_argument("paths", nargs="*", default=["chapters", "exercises"])
     args = parser.parse_args(argv)
     failed = soak(args.runs, args.paths, args.seed, args.workers)
