@@ -51,9 +51,10 @@ book: $(STAMP)
 setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
-# Three steps, the first two on three workers (pytest-xdist, --dist loadgroup: each file, or notebook, runs
-# in order on one worker, each chapter's terminal script apart; tests that would meet on the engine take
-# turns through dockyard/locks.py; a third worker uses the time the others wait on containers and locks):
+# Three steps, the first two on three workers (pytest-xdist, --dist loadfile: each file, or notebook, runs
+# in order on one worker; tests that would meet on the engine take turns through dockyard/locks.py; a
+# third worker uses the time the others wait on containers and locks). Step 1 lists its longest files
+# first, so that no worker starts one near the end:
 # 1. unit tests (exercise checks against wrong and right states), the sample app's tests, the
 #    engine-down tests, every chapter's terminal script, the built book in Chromium, and a chapter in
 #    JupyterLab as `make lab` starts it;
@@ -65,13 +66,13 @@ setup: $(STAMP)
 # WORKERS=0 runs steps 1 and 2 in a single process.
 WORKERS ?= 3
 # Each step writes a JUnit report to _build/test-reports/, which `make bench` sums up.
-PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadgroup
+PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
 REPORT = --junitxml=_build/test-reports
 test: setup $(LAB_STAMP)
 	rm -rf _build/test-reports
 	$(BIN)/python -m tests.support.browser
-	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/unit sample-app/tests tests/reliability \
-		tests/terminal tests/book tests/lab
+	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/terminal tests/book tests/lab tests/unit \
+		sample-app/tests tests/reliability
 	$(PYTEST_PARALLEL) $(REPORT)/2-notebooks.xml --record-run --kill-first --notebook-order shuffle \
 		--nbval $(NOTEBOOKS); notebooks=$$?; \
 		$(BIN)/pytest $(REPORT)/3-final.xml tests/final && exit $$notebooks

@@ -93,7 +93,6 @@ class NotebookNeedsEngine(pytest.Item):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "chapter_lock(label): hold the chapter's lock while the test runs")
-    config.addinivalue_line("markers", "apart: each case of this test may go to a worker of its own")
     # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's,
     # in a folder it removes when it ends (xdist's workers inherit the controller's).
     if "DOCKYARD_PROGRESS" not in os.environ:
@@ -111,9 +110,7 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
     return item.path.suffix == ".ipynb"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(session, config, items):
-    _group(items)
     try:
         connect(timeout=10).close()
     except EngineUnavailable as error:
@@ -129,16 +126,6 @@ def pytest_configure_node(node):
     """xdist's workers get the controller's seed: they must all put the notebooks in one order."""
     if node.config.getoption("notebook_order") == "shuffle":
         node.workerinput["notebook_seed"] = _seed(node.config)
-
-
-def _group(items) -> None:
-    """Groups for xdist's loadgroup: a file's tests stay together on one worker, as with loadfile (its
-    module fixtures are built once, its notebook runs in order), but each case of a test marked `apart`
-    (a chapter's terminal script) is a group of its own: run one after another, they made one worker
-    the last to finish by minutes."""
-    for item in items:
-        apart = item.get_closest_marker("apart") is not None
-        item.add_marker(pytest.mark.xdist_group(item.nodeid if apart else str(item.path)))
 
 
 def _is_worker(config) -> bool:

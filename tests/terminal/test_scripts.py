@@ -24,7 +24,6 @@ def _left(client, chapter: str) -> list[str]:
     return [name for _, name, _ in listing.course(client, chapter).entries(images="dangling")]
 
 
-@pytest.mark.apart
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_the_chapter_runs_in_a_terminal_and_leaves_nothing(notebook: Path, tmp_path, client, slowdown):
     chapter, _ = first_cell(notebook)
