@@ -100,6 +100,23 @@ def family(words: list[str]) -> str | None:
     return f"docker {words[1]} {rest[0]}" if rest else None
 
 
+def joined(tokens: list[str]) -> str:
+    """Tokens back into a command line, a redirection kept whole: `2>/dev/null`, not `2 > /dev/null`
+    (which passes `2` to the command as an argument)."""
+    words: list[str] = []
+    glue = False
+    for token in tokens:
+        redirect = re.fullmatch(r"[<>]+&?", token) is not None
+        if redirect and words and words[-1].isdigit():
+            words[-1] += token
+        elif glue:
+            words[-1] += token
+        else:
+            words.append(token)
+        glue = redirect
+    return " ".join(words)
+
+
 def docker_calls(command: str) -> list[tuple[str, str, bool]]:
     """(family, example, whether it is a full example: a command of its own, with arguments) for
     each docker call in a command's first line; inside `xargs` or `$(...)` the example is the line."""
@@ -118,7 +135,7 @@ def docker_calls(command: str) -> list[tuple[str, str, bool]]:
                 name = family(segment[start:])
                 if name:
                     standalone = start == 0 and len(segment) > len(name.split())
-                    found.append((name, " ".join(segment) if standalone else first, standalone))
+                    found.append((name, joined(segment) if standalone else first, standalone))
             segment = []
         else:
             segment.append(token)
@@ -160,8 +177,10 @@ def sdk_uses() -> dict[str, list[Path]]:
 def sdk_summary(name: str) -> str:
     """The first sentence of the SDK method's docstring, its reST roles made Markdown."""
     _, collection, method = name.split(".")
-    doc = " ".join((getattr(SDK_CLASSES[collection], method).__doc__ or "").split())
-    sentence = re.split(r"(?<=\.) ", doc, maxsplit=1)[0]
+    # the first paragraph only: a summary without a full stop would run on into "Args: ..."
+    first = re.split(r"\n\s*\n", (getattr(SDK_CLASSES[collection], method).__doc__ or "").strip())[0]
+    sentence = re.split(r"(?<=\.) ", " ".join(first.split()), maxsplit=1)[0]
+    sentence = sentence if sentence.endswith(".") else f"{sentence}."
     return re.sub(r":py:\w+:`([^`]+)`", r"`\1`", sentence).replace("``", "`")
 
 

@@ -34,3 +34,15 @@ def test_a_command_without_a_description_stops_the_generator(monkeypatch):
 def test_sdk_summaries_come_from_the_sdk_in_markdown():
     assert cheatsheet.sdk_summary("client.containers.run") == "Run a container."
     assert "``" not in cheatsheet.sdk_summary("client.images.remove")
+
+
+def test_a_redirection_stays_whole_in_an_example():
+    [(_, example, _)] = cheatsheet.docker_calls("docker logs web 2>/dev/null")
+    assert example == "docker logs web 2>/dev/null"
+    [(_, example, _)] = cheatsheet.docker_calls("docker logs web 2>&1 >/dev/null")
+    assert example == "docker logs web 2>&1 >/dev/null"
+
+
+def test_a_summary_without_a_full_stop_ends_at_its_paragraph():
+    summary = cheatsheet.sdk_summary("client.images.prune")
+    assert summary == "Delete unused images."
