@@ -7,7 +7,9 @@ import sys
 # The engine's part of `make test`, in its steps: unit tests (exercise checks against wrong and right
 # states) and every chapter's terminal script on two workers; every notebook under strict nbval,
 # recorded, on two workers; then tests/final judging that run. tests/book and tests/lab test the book
-# in a browser, not the engine, so they stay out.
+# in a browser, not the engine, so they stay out; so do make test's killed first runs (--kill-first),
+# which prove the course's cleanup, not the engine, and would add a third to the notebooks' time
+# under emulation.
 PARALLEL = ["-n", "2", "--dist", "loadfile"]
 STEPS = [
     [*PARALLEL, "tests/unit", "tests/terminal"],
