@@ -1,9 +1,9 @@
 """`docker build` as a learner runs it: BuildKit, read back from its plain progress output.
 
 The Docker SDK's `images.build()` drives the legacy builder, deprecated for Linux images since Engine
-23.0, so where a build is the lesson the cell runs the real command. BuildKit runs independent steps in parallel and
-logs them in whatever order they finish; this module sorts them back into Dockerfile order, so a
-cell shows the same lines on every run.
+23.0, so where a build is the lesson the cell runs the real command. BuildKit runs independent steps
+in parallel and logs them in whatever order they finish; this module sorts them back into Dockerfile
+order, so a cell shows the same lines on every run.
 """
 
 from __future__ import annotations

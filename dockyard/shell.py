@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class Ran:
     command: str
     returncode: int
     output: str
+    seconds: float = 0.0  # the command's own run time, not the wait for a turn (dockyard/locks.py)
 
     def lines(self) -> list[str]:
         return self.output.splitlines()
@@ -52,13 +54,15 @@ def run(command: str, timeout: float = 600, check: bool = True) -> Ran:
     """Run one shell command line from the repository root; return its exit code and output."""
     try:
         with locks.for_command(command):
+            started = time.perf_counter()
             done = subprocess.run(
                 ["bash", "-o", "pipefail", "-c", command], cwd=REPO, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, timeout=timeout,
             )
+            seconds = time.perf_counter() - started
     except subprocess.TimeoutExpired:
         raise CommandFailed(f"`{command}` did not finish within {timeout:.0f} s.") from None
-    ran = Ran(command, done.returncode, ANSI.sub("", done.stdout))
+    ran = Ran(command, done.returncode, ANSI.sub("", done.stdout), seconds)
     if check and ran.returncode != 0:
         tail = "\n".join(ran.lines()[-8:])
         raise CommandFailed(f"`{command}` failed with exit code {ran.returncode}:\n{tail}")
