@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockyard import locks
@@ -44,7 +44,9 @@ class Ran:
     command: str
     returncode: int
     output: str
-    seconds: float = 0.0  # the command's own run time, not the wait for a turn (dockyard/locks.py)
+    # the command's own run time, not the wait for a turn (dockyard/locks.py); out of the repr, which a
+    # cell ending in dockyard.sh(...) shows
+    seconds: float = field(default=0.0, repr=False, compare=False)
 
     def lines(self) -> list[str]:
         return self.output.splitlines()
