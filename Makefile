@@ -97,7 +97,7 @@ lint: $(STAMP)
 	$(BIN)/python -m tools.lint
 
 bench: setup
-	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench --bundle
 
 # Check this machine for the course: engine, a container, a published port, plugins, disk, images,
 # ports, Python and pins; one row each with its fix (dockyard/doctor.py); fails when a check fails.

