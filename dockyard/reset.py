@@ -1,4 +1,8 @@
-"""`python -m dockyard reset`: remove the course's labelled resources, say what went and what stayed."""
+"""`python -m dockyard reset`: remove the course's labelled resources, say what went and what stayed.
+
+It works on the engine only: the learner's progress file and the count of hints shown beside it
+(dockyard.progress) stay as they are, whatever chapter is reset.
+"""
 
 from __future__ import annotations
 
