@@ -4,7 +4,7 @@ from dockyard.about import about
 from dockyard.buildkit import build
 from dockyard.builds import own_layers
 from dockyard.builds import steps as build_steps
-from dockyard.checks import check
+from dockyard.checks import check, hint
 from dockyard.cleanup import cleanup, leftovers
 from dockyard.engine import EngineUnavailable, connect, describe, engine_version
 from dockyard.images import target_platform
@@ -21,6 +21,6 @@ from dockyard.web import wait_for_http
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
-    "free_port", "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh", "size",
-    "table", "target_platform", "wait_for_command", "wait_for_http",
+    "free_port", "hint", "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh",
+    "size", "table", "target_platform", "wait_for_command", "wait_for_http",
 ]

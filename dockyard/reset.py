@@ -1,5 +1,9 @@
 """`python -m dockyard reset`: remove the course's resources (labelled, or named as an exercise task names
-them), say what went and what stayed."""
+them), say what went and what stayed.
+
+It works on the engine only: the learner's progress file and the count of hints shown beside it
+(dockyard.progress) stay as they are, whatever chapter is reset.
+"""
 
 from __future__ import annotations
 

@@ -55,6 +55,10 @@ class CheckFailed(CourseError):
     """Some conditions of an exercise are not met; the message lists every one, and a hint."""
 
 
+class UnknownTask(CourseError):
+    """A check or a hint was asked for a task id the course does not have; the message names those it has."""
+
+
 def summary(task: Task, conditions: Conditions) -> str:
     met = len(conditions.items) - len(conditions.failed)
     lines = [item.line() for item in conditions.items]

@@ -10,8 +10,9 @@ CHAPTER = "ex01"
 @task("ex01-1", hints=[
     "A container that has exited still exists until you remove it: do not use --rm (remove=True).",
     "client.containers.run(image, command, name=..., labels=..., detach=True), then wait() for it.",
-    'command=["python", "-c", "import sys; print(f\'Hello from Python {sys.version_info[0]}.'
-    '{sys.version_info[1]}\')"]',
+    "command=[\"python\", \"-c\", \"import sys; print(f'Hello from Python "
+    "{sys.version_info[0]}.{sys.version_info[1]}')\"]; on the command line docker run --name NAME --label "
+    "dockyard.chapter=ex01 IMAGE python -c PROGRAM, without --rm.",
 ])
 def hello(client, c) -> None:
     name = "dockyard-ex01-1-hello"
@@ -28,7 +29,9 @@ def hello(client, c) -> None:
 @task("ex01-2", hints=[
     "Each container has its own hostname; Docker sets it from an option when the container is created.",
     "client.containers.run(..., detach=True, hostname=...) keeps it running in the background.",
-    'command=["sleep", "infinity"] with init=True keeps it alive and lets it stop quickly.',
+    'command=["sleep", "infinity"] with init=True keeps it alive and lets it stop quickly; on the '
+    "command line docker run -d --init --name NAME --hostname HOSTNAME --label dockyard.chapter=ex01 "
+    "IMAGE sleep infinity.",
 ])
 def box(client, c) -> None:
     name = "dockyard-ex01-2-box"
@@ -43,7 +46,8 @@ def box(client, c) -> None:
 @task("ex01-3", hints=[
     "Pick two Python images whose versions treat the program differently (see the chapter).",
     "Run the same program in one container per image; keep both containers (no remove=True).",
-    "One container's exit code is 1 (SyntaxError) and the other's is 0.",
+    "One container's exit code is 1 (SyntaxError) and the other's is 0. On the command line, once per "
+    "image: docker run --name NAME --label dockyard.chapter=ex01 IMAGE python -c PROGRAM.",
 ])
 def pinned(client, c) -> None:
     runs = {role: read.container(client, f"dockyard-ex01-3-{role}") for role in ("old", "new")}

@@ -86,7 +86,9 @@ def build(client, c) -> None:
     "client.containers.run(tag, ports={'5000/tcp': ('127.0.0.1', None)}, init=True, detach=True, ...) "
     "runs each tag.",
     "Copy sample-app/ to /tmp/dockyard-ex02/edge, replace Hello from Docker! by Hello from the edge! in "
-    "its app.py, and build that folder as dockyard/ex02-2-app:edge.",
+    "its app.py, and build that folder: docker build --label dockyard.chapter=ex02 -t "
+    "dockyard/ex02-2-app:edge /tmp/dockyard-ex02/edge. Then run each tag: docker run -d --init --name "
+    "NAME --label dockyard.chapter=ex02 -p 127.0.0.1::5000 TAG.",
 ])
 def tags(client, c) -> None:
     stable_tag, edge_tag = "dockyard/ex02-2-app:stable", "dockyard/ex02-2-app:edge"
@@ -138,8 +140,10 @@ def dangling(client, c) -> None:
     "steps that change files add layers.",
     "Build from debian:bookworm-slim with a Dockerfile on the build's standard input "
     "(docker build ... - <<'EOF'), then compare the two images' Size and RootFS.Layers.",
-    "CMD [\"echo\", \"Hello from a tiny image!\"] is the whole program; run the image with no command of "
-    "your own, and keep the container (no --rm).",
+    'CMD ["echo", "Hello from a tiny image!"] is the whole program; run the image with no command of '
+    "your own, and keep the container (no --rm). On the command line: docker build --label "
+    "dockyard.chapter=ex02 -t TAG - <<'EOF' ... EOF, then docker run --name NAME --label "
+    "dockyard.chapter=ex02 TAG.",
 ])
 def tiny(client, c) -> None:
     tag, base_tag = "dockyard/ex02-4-tiny:1", "debian:bookworm-slim"

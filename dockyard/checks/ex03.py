@@ -39,8 +39,9 @@ def _no_init(c, found, name) -> None:
     "Publishing with the address 127.0.0.1 and no host port lets Docker pick a free port on this machine.",
     "client.containers.run('dockyard/sample-app:latest', name=..., detach=True, init=True, "
     "ports={'5000/tcp': ('127.0.0.1', None)}, labels=...); dockyard.host_port(container) reads the port.",
-    "CLI: docker run -d --init --name dockyard-ex03-1-web --label dockyard.chapter=ex03 "
-    "-p 127.0.0.1::5000 dockyard/sample-app:latest",
+    "CLI: docker run -d --init --name dockyard-ex03-1-web --label dockyard.chapter=ex03 -p "
+    "127.0.0.1::5000 dockyard/sample-app:latest; docker port dockyard-ex03-1-web 5000 shows the port "
+    "Docker picked.",
 ])
 def background(client, c) -> None:
     name = "dockyard-ex03-1-web"
@@ -60,8 +61,10 @@ def background(client, c) -> None:
     "does so only after a non-zero exit code, and gives up after the maximum number of retries.",
     "client.containers.run('python:3.11-slim', [...], detach=True, restart_policy={'Name': 'on-failure', "
     "'MaximumRetryCount': 3}, ...); reload() it until its status is exited.",
-    "command=['python', '-c', \"print('no database yet'); raise SystemExit(1)\"]; "
-    "CLI: --restart on-failure:3",
+    "command=['python', '-c', \"print('no database yet'); raise SystemExit(1)\"]; CLI: docker run -d "
+    "--restart on-failure:3 --name NAME --label dockyard.chapter=ex03 IMAGE python -c PROGRAM, then "
+    "docker inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' NAME until it has "
+    "exited.",
 ])
 def crash(client, c) -> None:
     name = "dockyard-ex03-2-crash"
@@ -85,8 +88,9 @@ def crash(client, c) -> None:
     "client.containers.run(..., mem_limit='256m', nano_cpus=500_000_000, environment={'APP_MODE': "
     "'exercise'}, volumes={'/tmp/dockyard-ex03/api_token.txt': {'bind': '/run/secrets/api_token', "
     "'mode': 'ro'}}, ...)",
-    "CLI: --memory 256m --cpus 0.5 -e APP_MODE=exercise --mount type=bind,"
-    "source=/tmp/dockyard-ex03/api_token.txt,target=/run/secrets/api_token,readonly",
+    "CLI: docker run -d --init --name NAME --label dockyard.chapter=ex03 --memory 256m --cpus 0.5 -e "
+    "APP_MODE=exercise --mount "
+    "type=bind,source=/tmp/dockyard-ex03/api_token.txt,target=/run/secrets/api_token,readonly IMAGE",
 ])
 def limited(client, c) -> None:
     name = "dockyard-ex03-3-limited"
@@ -125,8 +129,11 @@ def limited(client, c) -> None:
     "(exit code 137). Without --init, the image's own command must handle SIGTERM.",
     "Build an image FROM dockyard/sample-app:latest whose exec-form CMD starts a server that handles "
     "SIGTERM; run it twice without init=True, and stop one of the two with container.stop().",
-    "RUN pip install --no-cache-dir gunicorn==23.0.0 and CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", "
-    "\"app:app\"] (or a Python handler: signal.signal(signal.SIGTERM, ...)).",
+    'RUN pip install --no-cache-dir gunicorn==23.0.0 and CMD ["gunicorn", "--bind", "0.0.0.0:5000", '
+    '"app:app"] (or a Python handler: signal.signal(signal.SIGTERM, ...)). On the command line: docker '
+    "build --label dockyard.chapter=ex03 -t TAG - <<'EOF' ... EOF; docker run -d --name NAME --label "
+    "dockyard.chapter=ex03 -p 127.0.0.1::5000 TAG, twice and without --init; docker stop NAME, then "
+    "docker inspect --format '{{.State.ExitCode}}' NAME.",
 ])
 def quick(client, c) -> None:
     tag = "dockyard/ex03-4-quick:1"

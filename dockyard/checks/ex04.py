@@ -95,7 +95,8 @@ def _image(c, client, tag):
     'CMD ["python", "-c", "..."]; build it with docker build --label dockyard.chapter=ex04 -t '
     "dockyard/ex04-1-greeter:1 - (the Dockerfile on standard input).",
     "Python reads the variable with os.environ['GREETING']; run the container without a command, with "
-    "environment={'GREETING': 'bonjour'} (CLI -e GREETING=bonjour), and keep it after it exits.",
+    "environment={'GREETING': 'bonjour'}, and keep it after it exits (CLI: docker run --name NAME "
+    "--label dockyard.chapter=ex04 -e GREETING=bonjour IMAGE, without --rm).",
 ])
 def greeter(client, c) -> None:
     tag = "dockyard/ex04-1-greeter:1"
@@ -130,7 +131,9 @@ def greeter(client, c) -> None:
     'ENTRYPOINT ["python", "-m", "calendar"] and CMD ["2000", "1"]; docker run IMAGE runs both, '
     "docker run IMAGE 1969 7 keeps the entrypoint and replaces the CMD.",
     'client.containers.run(tag, name=..., detach=True, labels=...) for the default; add command=["1969", '
-    '"7"] for the other; wait() for each, and keep them both.',
+    '"7"] for the other; wait() for each, and keep them both. On the command line: docker build --label '
+    "dockyard.chapter=ex04 -t IMAGE - <<'EOF' ... EOF, then docker run --name NAME --label "
+    "dockyard.chapter=ex04 IMAGE, with 1969 7 after IMAGE for the other.",
 ])
 def calendar(client, c) -> None:
     tag = "dockyard/ex04-2-calendar:1"
@@ -171,8 +174,10 @@ def calendar(client, c) -> None:
     "reruns only the last COPY.",
     "FROM python:3.11-slim, WORKDIR /app, COPY requirements.txt ., RUN pip install --no-cache-dir -r "
     'requirements.txt, COPY . ., CMD ["python", "app.py"]; build /tmp/dockyard-ex04/app as :1.',
-    "Then append a line to /tmp/dockyard-ex04/app/app.py (echo '# edited' >> ...) and build the same folder "
-    "again as dockyard/ex04-3-app:2, without --no-cache: the pip install step says CACHED.",
+    "Then append a line to /tmp/dockyard-ex04/app/app.py (echo '# edited' >> ...) and build the same "
+    "folder again as dockyard/ex04-3-app:2, without --no-cache: the pip install step says CACHED. Each "
+    "build: docker build --label dockyard.chapter=ex04 -t dockyard/ex04-3-app:N /tmp/dockyard-ex04/app, "
+    "with the Dockerfile in that folder.",
 ])
 def cache_order(client, c) -> None:
     first, second = "dockyard/ex04-3-app:1", "dockyard/ex04-3-app:2"
@@ -236,8 +241,10 @@ def _reuse(ours: list[str], theirs: list[str], upto: dict) -> str:
     "RUN useradd --uid 10001 --no-create-home appuser, then USER 10001; EXPOSE 8080; HEALTHCHECK with "
     "--start-interval=2s and a python -c that opens http://127.0.0.1:8080/health; a .dockerignore with "
     ".env, .venv, **/__pycache__, **/*.pyc and tests.",
-    "docker run -d --init --name dockyard-ex04-4-web --label dockyard.chapter=ex04 -p 127.0.0.1::8080 "
-    "dockyard/ex04-4-web:1; the health turns healthy after the first check that passes.",
+    "docker build --label dockyard.chapter=ex04 -t dockyard/ex04-4-web:1 /tmp/dockyard-ex04/web (the "
+    "Dockerfile and the .dockerignore in that folder), then docker run -d --init --name "
+    "dockyard-ex04-4-web --label dockyard.chapter=ex04 -p 127.0.0.1::8080 dockyard/ex04-4-web:1; the "
+    "health turns healthy after the first check that passes.",
 ])
 def web(client, c) -> None:
     tag = "dockyard/ex04-4-web:1"

@@ -37,7 +37,9 @@ def _listing(files: dict[str, str] | None) -> str:
     "client.volumes.create(name, labels=...) creates the labelled volume; client.containers.run(..., "
     "volumes={name: {'bind': '/data', 'mode': 'rw'}}, detach=True) mounts it.",
     "command=[\"sh\", \"-c\", \"echo 'kept in a volume' > /data/notes.txt\"]; keep the container (no "
-    "remove=True) and wait() for it.",
+    "remove=True) and wait() for it. On the command line: docker volume create --label "
+    "dockyard.chapter=ex05 VOLUME, then docker run --name NAME --label dockyard.chapter=ex05 -v "
+    "VOLUME:/data IMAGE sh -c PROGRAM.",
 ])
 def note(client, c) -> None:
     volume = "dockyard-ex05-1-data"
@@ -61,8 +63,9 @@ def note(client, c) -> None:
     "is refused by the kernel.",
     "client.containers.run(..., volumes={'/tmp/dockyard-ex05/config': {'bind': '/config', 'mode': 'ro'}}, "
     "detach=True), then wait() for it.",
-    "command=[\"sh\", \"-c\", \"cat /config/app.conf; echo changed >> /config/app.conf\"]: the cat works, "
-    "the append fails with Read-only file system.",
+    'command=["sh", "-c", "cat /config/app.conf; echo changed >> /config/app.conf"]: the cat works, the '
+    "append fails with Read-only file system. On the command line: docker run --name NAME --label "
+    "dockyard.chapter=ex05 -v /tmp/dockyard-ex05/config:/config:ro IMAGE sh -c PROGRAM.",
 ])
 def read_only(client, c) -> None:
     name = "dockyard-ex05-2-reader"
@@ -88,8 +91,12 @@ def read_only(client, c) -> None:
     "one unpacks the archive into the new volume.",
     "Mount dockyard-ex05-3-data read-only at /data and /tmp/dockyard-ex05/backup at /backup; create "
     "dockyard-ex05-3-restored with client.volumes.create(name, labels=...) before you restore into it.",
-    "tar czf /backup/data.tgz -C /data . packs paths relative to the volume's root; tar xzf /backup/data.tgz "
-    "-C /data unpacks them into the volume mounted at /data.",
+    "tar czf /backup/data.tgz -C /data . packs paths relative to the volume's root; tar xzf "
+    "/backup/data.tgz -C /data unpacks them into the volume mounted at /data. On the command line: "
+    "docker run --rm --label dockyard.chapter=ex05 -v VOLUME:/data:ro -v "
+    "/tmp/dockyard-ex05/backup:/backup IMAGE tar czf ...; docker volume create --label "
+    "dockyard.chapter=ex05 VOLUME; docker run --rm --label dockyard.chapter=ex05 -v VOLUME:/data -v "
+    "/tmp/dockyard-ex05/backup:/backup:ro IMAGE tar xzf ...",
 ])
 def backup(client, c) -> None:
     source = "dockyard-ex05-3-data"
@@ -114,7 +121,10 @@ def backup(client, c) -> None:
     "'/data', 'mode': 'rw'}}, detach=True); exec_run(['redis-cli', 'SET', 'greeting', 'survived']) writes "
     "the key.",
     "Then remove the container (remove(force=True)) and run the same command again under the same name: "
-    "its log says DB loaded from append only file, and GET greeting answers survived.",
+    "its log says DB loaded from append only file, and GET greeting answers survived. On the command "
+    "line: docker volume create --label dockyard.chapter=ex05 VOLUME; docker run -d --name NAME --label "
+    "dockyard.chapter=ex05 -v VOLUME:/data redis:7 redis-server --appendonly yes; docker exec NAME "
+    "redis-cli SET greeting survived; docker rm -f NAME, then the same docker run again.",
 ])
 def redis(client, c) -> None:
     volume = "dockyard-ex05-4-data"

@@ -62,7 +62,9 @@ def _answers(c, found) -> None:
     "network instead of the default bridge.",
     "client.networks.create(name, driver='bridge', labels=...), then client.containers.run(..., "
     "network=name, detach=True).",
-    "command=['sleep', 'infinity'] with init=True keeps the container running and lets it stop at once.",
+    "command=['sleep', 'infinity'] with init=True keeps the container running and lets it stop at once. "
+    "On the command line: docker network create --label dockyard.chapter=ex06 NETWORK, then docker run "
+    "-d --init --name NAME --label dockyard.chapter=ex06 --network NETWORK IMAGE sleep infinity.",
 ])
 def own_network(client, c) -> None:
     network = "dockyard-ex06-1-net"
@@ -80,7 +82,9 @@ def own_network(client, c) -> None:
     "Start both containers with network=... ; give the alias with networking_config={network: "
     "client.api.create_endpoint_config(aliases=['db'])} (CLI --network-alias db).",
     "Both run debian:bookworm-slim with ['sleep', 'infinity'] and init=True; "
-    "client_container.exec_run(['getent', 'hosts', 'db']) shows the answer.",
+    "client_container.exec_run(['getent', 'hosts', 'db']) shows the answer. On the command line: docker "
+    "run -d --init --name NAME --label dockyard.chapter=ex06 --network NETWORK --network-alias db IMAGE "
+    "sleep infinity (the client without the alias), then docker exec CLIENT getent hosts db.",
 ])
 def alias(client, c) -> None:
     network = "dockyard-ex06-2-net"
@@ -100,7 +104,9 @@ def alias(client, c) -> None:
     "port, and Docker picks a free one on this machine only.",
     "client.containers.run('dockyard/sample-app:latest', ports={'5000/tcp': ('127.0.0.1', None)}, "
     "init=True, detach=True, ...); dockyard.host_port(container) reads the port Docker picked.",
-    "CLI: -p 127.0.0.1::5000 (the empty field between the colons is the host port, left to Docker).",
+    "CLI: docker run -d --init --name NAME --label dockyard.chapter=ex06 -p 127.0.0.1::5000 IMAGE (the "
+    "empty field between the colons is the host port, left to Docker); docker port NAME 5000 shows the "
+    "port.",
 ])
 def publish(client, c) -> None:
     name = "dockyard-ex06-3-web"
@@ -119,8 +125,12 @@ def publish(client, c) -> None:
     "container needs the internal network to reach db, and a second, ordinary network to be published on.",
     "client.networks.create(name, internal=True, labels=...); start db on it with the alias db; create web "
     "on another network with the published port and REDIS_URL, network.connect(web), then web.start().",
-    "environment={'REDIS_URL': 'redis://db:6379/0'}; GET /visits on web's published port counts visits in "
-    "Redis: it answers {\"visits\": 1} when web reaches db.",
+    "environment={'REDIS_URL': 'redis://db:6379/0'}; GET /visits on web's published port counts visits "
+    'in Redis: it answers {"visits": 1} when web reaches db. On the command line: docker network create '
+    "--internal --label dockyard.chapter=ex06 BACK, and an ordinary network FRONT; docker run -d --name "
+    "NAME --label dockyard.chapter=ex06 --network BACK --network-alias db redis:7; docker create --init "
+    "--name NAME --label dockyard.chapter=ex06 --network FRONT -p 127.0.0.1::5000 -e "
+    "REDIS_URL=redis://db:6379/0 IMAGE; docker network connect BACK NAME; docker start NAME.",
 ])
 def isolate(client, c) -> None:
     back = "dockyard-ex06-4-back"

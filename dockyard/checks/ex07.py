@@ -115,8 +115,9 @@ def _resolves(c, found, service: str, target, name: str) -> None:
     "container healthy or unhealthy. up --wait returns once every service is running and healthy.",
     "In /tmp/dockyard-ex07/1/compose.yaml: name: dockyard-ex07-1, a service redis (image:, healthcheck:, "
     "labels:), and a top-level networks: default: only to give the network labels:.",
-    "healthcheck: test: [\"CMD\", \"redis-cli\", \"ping\"] with interval: 2s; and networks: default: labels: "
-    "dockyard.chapter: ex07 at the top level.",
+    'healthcheck: test: ["CMD", "redis-cli", "ping"] with interval: 2s; and networks: default: labels: '
+    "dockyard.chapter: ex07 at the top level. Then docker compose -f /tmp/dockyard-ex07/1/compose.yaml "
+    'up -d --wait (in the cell: dockyard.sh("docker compose ...")).',
 ])
 def healthy_redis(client, c) -> None:
     project = "dockyard-ex07-1"
@@ -129,8 +130,10 @@ def healthy_redis(client, c) -> None:
     "passes; services reach each other by service name on the project's network.",
     "Two services in /tmp/dockyard-ex07/2/compose.yaml: redis (with a healthcheck) and web (image: "
     "dockyard/sample-app:latest, environment: REDIS_URL, ports:, depends_on:), each with labels:.",
-    "ports: - \"127.0.0.1::5000\" (no host port: Docker picks one); depends_on: redis: condition: "
-    "service_healthy; REDIS_URL: redis://redis:6379/0.",
+    'ports: - "127.0.0.1::5000" (no host port: Docker picks one); depends_on: redis: condition: '
+    "service_healthy; REDIS_URL: redis://redis:6379/0. Then docker compose -f "
+    "/tmp/dockyard-ex07/2/compose.yaml up -d --wait; docker compose -f /tmp/dockyard-ex07/2/compose.yaml "
+    "port web 5000 shows the port.",
 ])
 def app_and_cache(client, c) -> None:
     project = "dockyard-ex07-2"
@@ -185,9 +188,12 @@ def outlives_down(client, c) -> None:
     "Services db (postgres:15: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB; a volume; ./init.sql mounted "
     "in /docker-entrypoint-initdb.d/) and web (DATABASE_URL, depends_on db: condition: service_healthy); "
     "a healthcheck on each.",
-    "db: pg_isready -h 127.0.0.1 in a CMD-SHELL healthcheck; web: python -c \"import urllib.request; "
+    'db: pg_isready -h 127.0.0.1 in a CMD-SHELL healthcheck; web: python -c "import urllib.request; '
     "urllib.request.urlopen('http://127.0.0.1:5000/health')\"; DATABASE_URL: "
-    "postgresql://USER:PASSWORD@db:5432/DB; POST {\"text\": ...} to /notes, then down, then up -d --wait.",
+    "postgresql://USER:PASSWORD@db:5432/DB; the variables in /tmp/dockyard-ex07/4/.env, the script in "
+    '/tmp/dockyard-ex07/4/init.sql. POST the note with curl -s -H "Content-Type: application/json" -d '
+    "'{\"text\": \"...\"}' \"http://$(docker compose -f /tmp/dockyard-ex07/4/compose.yaml port web "
+    '5000)/notes", then down, then up -d --wait.',
 ])
 def notes_survive(client, c) -> None:
     project = "dockyard-ex07-4"

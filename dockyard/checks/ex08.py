@@ -110,9 +110,10 @@ def _no_compiler_step(c, client, image, tag: str) -> None:
     "Builder: FROM python:3.11 AS builder, WORKDIR /src, COPY . ., RUN pip wheel --no-cache-dir --wheel-dir "
     "/wheels . Final: FROM python:3.11-slim, COPY --from=builder /wheels /wheels, RUN pip install "
     "--no-cache-dir --no-index /wheels/*, and a CMD.",
-    "CMD [\"python\", \"-c\", \"import greet; print(greet.hello())\"]; build with docker build --label "
+    'CMD ["python", "-c", "import greet; print(greet.hello())"]; build with docker build --label '
     "dockyard.chapter=ex08 -t dockyard/ex08-1-app:1 -f /tmp/dockyard-ex08/Dockerfile.1 "
-    "/tmp/dockyard-ex08/greet, then run the two containers without --rm so that they stay.",
+    "/tmp/dockyard-ex08/greet, then run the two containers without --rm so that they stay: docker run "
+    "--name NAME --label dockyard.chapter=ex08 IMAGE [COMMAND].",
 ])
 def two_stages(client, c) -> None:
     tag = "dockyard/ex08-1-app:1"
@@ -141,8 +142,11 @@ def two_stages(client, c) -> None:
     "everything the stage installed and made.",
     "Build the same Dockerfile and context as in ex08-1 with --target builder -t dockyard/ex08-2-builder:1; "
     "BuildKit answers every step from its cache.",
-    "Run sh -c 'command -v gcc && ls /wheels' in a container named dockyard-ex08-2-probe from that image, "
-    "without --rm; docker image ls dockyard/ex08-1-app:1 dockyard/ex08-2-builder:1 compares the sizes.",
+    "docker build --label dockyard.chapter=ex08 --target builder -t dockyard/ex08-2-builder:1 -f "
+    "/tmp/dockyard-ex08/Dockerfile.1 /tmp/dockyard-ex08/greet; then docker run --name "
+    "dockyard-ex08-2-probe --label dockyard.chapter=ex08 dockyard/ex08-2-builder:1 sh -c 'command -v gcc "
+    "&& ls /wheels', without --rm; docker image ls dockyard/ex08-1-app:1 dockyard/ex08-2-builder:1 "
+    "compares the sizes.",
 ])
 def target(client, c) -> None:
     tag = "dockyard/ex08-2-builder:1"
@@ -174,8 +178,11 @@ def target(client, c) -> None:
     "RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels mounts the builder's /wheels for that "
     "step only; nothing of the mount ends up in the layer. (Installing into a virtual environment in the "
     "builder and copying the environment works too.)",
-    "Final stage: FROM python:3.11-slim, then RUN --mount=type=bind,from=builder,source=/wheels,"
-    "target=/wheels pip install --no-cache-dir --no-index /wheels/*, and no COPY of /wheels.",
+    "Final stage: FROM python:3.11-slim, then RUN "
+    "--mount=type=bind,from=builder,source=/wheels,target=/wheels pip install --no-cache-dir --no-index "
+    "/wheels/*, and no COPY of /wheels; write it to /tmp/dockyard-ex08/Dockerfile.3 and build it with "
+    "docker build --label dockyard.chapter=ex08 -t dockyard/ex08-3-app:1 -f "
+    "/tmp/dockyard-ex08/Dockerfile.3 /tmp/dockyard-ex08/greet.",
 ])
 def no_wheels(client, c) -> None:
     tag = "dockyard/ex08-3-app:1"

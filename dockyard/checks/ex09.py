@@ -208,7 +208,8 @@ def _not_root_inside(c, found, name) -> str | None:
     "RUN groupadd --gid 10001 appuser && useradd --uid 10001 --gid 10001 --no-create-home appuser, then "
     "COPY --chown=10001:10001 . . and USER 10001:10001 (after RUN pip install).",
     "docker build --label dockyard.chapter=ex09 -f /tmp/dockyard-ex09/Dockerfile.1 -t "
-    "dockyard/ex09-1-app:1 sample-app; run it detached with --init and the label, without -u.",
+    "dockyard/ex09-1-app:1 sample-app; then docker run -d --init --name dockyard-ex09-1-web --label "
+    "dockyard.chapter=ex09 dockyard/ex09-1-app:1, without -u.",
 ])
 def non_root(client, c) -> None:
     tag, name = "dockyard/ex09-1-app:1", "dockyard-ex09-1-web"
@@ -235,8 +236,10 @@ def non_root(client, c) -> None:
     "Gunicorn the image's command, in exec form, and let Docker pick the host port on 127.0.0.1.",
     'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "app:app"] after installing '
     "requirements-prod.txt; EXPOSE 8000.",
-    "docker run -d --name dockyard-ex09-2-web --label dockyard.chapter=ex09 -p 127.0.0.1::8000 "
-    "dockyard/ex09-2-app:1; SDK: ports={'8000/tcp': ('127.0.0.1', None)}.",
+    "docker build --label dockyard.chapter=ex09 -f /tmp/dockyard-ex09/Dockerfile.2 -t "
+    "dockyard/ex09-2-app:1 sample-app, then docker run -d --name dockyard-ex09-2-web --label "
+    "dockyard.chapter=ex09 -p 127.0.0.1::8000 dockyard/ex09-2-app:1; SDK: ports={'8000/tcp': "
+    "('127.0.0.1', None)}.",
 ])
 def gunicorn(client, c) -> None:
     tag, name, port = "dockyard/ex09-2-app:1", "dockyard-ex09-2-web", "8000/tcp"
@@ -270,8 +273,10 @@ def gunicorn(client, c) -> None:
     "app itself whether it serves. An ENV in the image holds unless the container overrides it.",
     "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1, and HEALTHCHECK --start-interval=1s CMD [\"python\", "
     "\"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=3)\"]",
-    "Run it with no -e for those two variables, and wait until docker inspect --format "
-    "'{{.State.Health.Status}}' dockyard-ex09-3-web says healthy.",
+    "Build with docker build --label dockyard.chapter=ex09 -f /tmp/dockyard-ex09/Dockerfile.3 -t "
+    "dockyard/ex09-3-app:1 sample-app; run it with docker run -d --name dockyard-ex09-3-web --label "
+    "dockyard.chapter=ex09 dockyard/ex09-3-app:1, with no -e for those two variables, and wait until "
+    "docker inspect --format '{{.State.Health.Status}}' dockyard-ex09-3-web says healthy.",
 ])
 def health(client, c) -> None:
     tag, name = "dockyard/ex09-3-app:1", "dockyard-ex09-3-web"
@@ -305,7 +310,9 @@ def health(client, c) -> None:
     "read-only file.",
     "After USER 10001:10001: RUN --mount=type=secret,id=token,required=true,uid=10001 sha256sum "
     "/run/secrets/token > /app/token.sha256; build with --secret id=token,src=/tmp/dockyard-ex09/token.txt",
-    "docker run -d --name dockyard-ex09-4-web --label dockyard.chapter=ex09 -v "
+    "docker build --label dockyard.chapter=ex09 --secret id=token,src=/tmp/dockyard-ex09/token.txt -f "
+    "/tmp/dockyard-ex09/Dockerfile.4 -t dockyard/ex09-4-app:1 sample-app, then docker run -d --name "
+    "dockyard-ex09-4-web --label dockyard.chapter=ex09 -v "
     "/tmp/dockyard-ex09/token.txt:/run/secrets/token:ro dockyard/ex09-4-app:1",
 ])
 def secrets(client, c) -> None:

@@ -1,6 +1,7 @@
 """The exercise-check machinery: messages, progress, handouts."""
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -36,7 +37,8 @@ def test_a_failing_check_raises_one_clear_error_and_records_nothing(client):
         dockyard.check(client, "ex01-1")
     message = str(caught.value)
     assert "FAIL container dockyard-ex01-1-hello exists: found no such container" in message
-    assert "conditions met" in message and "Hint:" in message
+    hints = checks.TASKS["ex01-1"].hints
+    assert "conditions met" in message and f"Hint 1 of {len(hints)}: {hints[0]}" in message  # a fresh start
     assert progress.load() == []
 
 
@@ -62,6 +64,19 @@ def test_handouts_drop_solutions_and_outputs_and_keep_tasks_hints_and_checks(tmp
         assert "solution" not in tags and "check" in tags and "learner" in tags
         assert any("{dropdown} Hint" in s for s in sources)
         assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code")
+
+
+def test_learner_cells_name_what_to_make_and_give_no_command_away():
+    for path in sorted(handouts.EXERCISES.glob("*.ipynb")):
+        book = nbformat.read(path, as_version=4)
+        cells = [cell for cell in book.cells if "learner" in cell.metadata.get("tags", [])]
+        assert cells, path.name
+        for cell in cells:
+            lines = cell.source.strip().splitlines()
+            assert cell.cell_type == "code" and not cell.get("outputs"), path.name
+            assert len(lines) == 1 and lines[0].startswith("# Your commands: "), (path.name, cell.source)
+            # no command, flag or call: the method is the hints' to give, the last hint's at the latest
+            assert not re.search(r"\bdocker\b|\s--?[a-z]|\w\(|<<", cell.source), (path.name, cell.source)
 
 
 class Printed:
