@@ -10,7 +10,7 @@ import pytest
 from cli_support import dockyard
 from docker.errors import ImageNotFound
 
-from dockyard import bundle, disk, images, inventory
+from dockyard import bundle, disk, inventory
 from dockyard.labels import labels
 
 
