@@ -18,6 +18,8 @@ from dockyard.shell import run
 HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
 CONTEXT = re.compile(r"^#(\d+) \[internal\] load build context$")
 TRANSFER = re.compile(r"^#(\d+) transferring context: (\S+)")
+# "#9 DONE 52.3s": the step's own duration, as BuildKit measured it
+DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
 # The random ref in "failed to calculate checksum of ref 28dc...::yf3s...: "/nope": not found"
 CHECKSUM_REF = re.compile(r"failed to calculate checksum of ref \S+: ")
 
@@ -37,6 +39,10 @@ class Build:
         """'cached' or 'built' for the first step whose instruction starts with `instruction`."""
         return next(s["result"] for s in self.steps if s["instruction"].startswith(instruction))
 
+    def seconds(self, instruction: str) -> float:
+        """How long the first step whose instruction starts with `instruction` ran, by BuildKit's clock."""
+        return next(s["seconds"] for s in self.steps if s["instruction"].startswith(instruction))
+
     def output_of(self, instruction: str) -> list[str]:
         """What the step's command printed (BuildKit's timestamps removed)."""
         vertex = next(s["vertex"] for s in self.steps if s["instruction"].startswith(instruction))
@@ -53,11 +59,14 @@ def parse(command: str, log: str) -> Build:
         if match := HEADER.match(line):
             vertex, stage, number, total, instruction = match.groups()
             vertices[vertex] = {"stage": stage or "", "step": f"{number}/{total}", "number": int(number),
-                                "instruction": instruction, "result": "built", "vertex": vertex}
+                                "instruction": instruction, "result": "built", "vertex": vertex,
+                                "seconds": 0.0}
         elif match := CONTEXT.match(line):
             context_vertex = match[1]
         elif (match := TRANSFER.match(line)) and match[1] == context_vertex:
             build.context = match[2]
+        elif (match := DONE.match(line)) and match[1] in vertices:
+            vertices[match[1]]["seconds"] = float(match[2])
         elif line.endswith(" CACHED") and line.split()[0][1:] in vertices:
             vertices[line.split()[0][1:]]["result"] = "cached"
     for step in vertices.values():

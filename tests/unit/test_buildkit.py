@@ -31,6 +31,8 @@ def test_steps_come_back_in_dockerfile_order_each_cached_or_built():
     assert build.context == "34B"
     assert build.result("COPY") == "cached"
     assert build.output_of("RUN") == ["hello 1"]
+    assert build.seconds("RUN") == 0.3  # the step's DONE line
+    assert build.seconds("COPY") == 0.0  # cached: no time of its own
 
 
 def test_a_real_build_is_read_back_and_a_failed_one_names_the_missing_file(client, unique, capsys):
