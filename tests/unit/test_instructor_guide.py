@@ -24,6 +24,7 @@ import sys
 import nbformat
 import pytest
 
+import tools.minutes
 from dockyard import catchup
 from dockyard.shell import REPO
 
@@ -81,25 +82,26 @@ def test_every_command_the_guide_cites_runs(_, tmp_path, slowdown):
         assert done.stdout.strip(), f"{command} printed nothing"
 
 
-def tables(text: str) -> list[list[list[str]]]:
-    """Every Markdown table on the page, as rows of cells, without the header's rule."""
-    found, rows = [], []
+def tables(text: str) -> dict[str, list[list[list[str]]]]:
+    """Every Markdown table on the page, as rows of cells without the header's rule, by its first header."""
+    found, rows = {}, []
     for line in text.splitlines() + [""]:
         if line.startswith("|"):
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             if not set("".join(cells)) <= set("-: "):
                 rows.append(cells)
         elif rows:
-            found.append(rows)
+            found.setdefault(rows[0][0], []).append(rows)
             rows = []
     return found
 
 
 def chapter_minutes() -> dict[str, int]:
-    """Each chapter's reading minutes, from the `Time:` line of its own header."""
+    """Each chapter's reading minutes, from the `Time:` line of its own header, as the book shows it."""
     minutes = {}
     for chapter in catchup.chapters():
         header = "\n".join(cell.source for cell in nbformat.read(chapter, as_version=4).cells[:3])
+        header = tools.minutes.resolve(header)
         minutes[chapter.stem] = int(re.search(r"Time:\**\s*(?:about\s+)?(\d+)", header).group(1))
     return minutes
 
@@ -110,8 +112,11 @@ def chapter_titles() -> dict[str, str]:
 
 
 def test_the_agendas_add_up():
-    text = GUIDE.read_text()
-    overview, *agendas, machine = tables(text)
+    """The figures the page shows (its substitutions filled in) agree with each other and with the
+    chapters, and each agenda keeps close to the length it promises."""
+    text = tools.minutes.resolve(GUIDE.read_text())
+    found = tables(text)
+    (overview,), agendas, (machine,) = found["Chapter"], found["Time"], found["Notebook"]
     reading, tasks = {}, {}
     for row in overview[1:]:
         stem = re.search(r"chapters/([\w-]+)", row[0]).group(1)
@@ -128,15 +133,23 @@ def test_the_agendas_add_up():
     assert f"about {sum(map(sum, tasks.values()))} of exercises" in flat
 
     by_title = {title: stem for stem, title in chapter_titles().items()}
-    for agenda in agendas:
-        for row, following in zip(agenda[1:-1], agenda[2:], strict=True):
+    # The half day, the full day and the second day, in the page's order, and the length each aims at.
+    assert len(agendas) == 3, "three agendas: a half day, a full day and a second day"
+    for agenda, aim in zip(agendas, (210, 420, 420), strict=True):
+        for row, following in zip(agenda[1:-1], agenda[2:], strict=False):
             start, minutes = row[0], int(row[2])
             hours, mins = map(int, start.split(":"))
             assert following[0] == f"{hours + (mins + minutes) // 60}:{(mins + minutes) % 60:02d}", row
         for _, block, minutes in agenda[1:]:
-            title = block.split(",")[0]
+            title, _, listed = block.partition(",")
+            numbers = [int(n) for n in re.findall(r"\d+", listed)]
             if title in by_title:
                 stem = by_title[title]
-                numbers = [int(n) for n in re.findall(r"\d+", block.split(",", 1)[1])]
                 assert int(minutes) == reading[stem] + sum(tasks[stem][n - 1] for n in numbers), block
+            elif title.removeprefix("Exercises: ") in by_title:
+                stem = by_title[title.removeprefix("Exercises: ")]
+                assert numbers and int(minutes) == sum(tasks[stem][n - 1] for n in numbers), block
+        span = sum(int(row[2]) for row in agenda[1:])
+        assert abs(span - aim) <= 15, f"an agenda of {span} min, planned as one of {aim}: plan it again " \
+                                      f"(AGENDAS in tools/minutes.py)"
     assert [row[0] for row in machine[1:]], "the measured table is empty"
