@@ -25,7 +25,7 @@ import nbformat
 import pytest
 
 import tools.minutes
-from dockyard import catchup
+from dockyard import catchup, terminal
 from dockyard.shell import REPO
 
 GUIDE = REPO / "instructors" / "guide.md"
@@ -153,3 +153,57 @@ def test_the_agendas_add_up():
         assert abs(span - aim) <= 15, f"an agenda of {span} min, planned as one of {aim}: plan it again " \
                                       f"(AGENDAS in tools/minutes.py)"
     assert [row[0] for row in machine[1:]], "the measured table is empty"
+
+
+def teaching_sections() -> dict[str, str]:
+    """The text of each chapter's section under "Teach each chapter", by the chapter's stem."""
+    text = GUIDE.read_text()
+    part = text.split("\n## Teach each chapter\n", 1)[1].split("\n## ", 1)[0]
+    by_title = {title: stem for stem, title in chapter_titles().items()}
+    found = {}
+    for section in part.split("\n### ")[1:]:
+        title, _, body = section.partition("\n")
+        assert title in by_title, f"a section {title!r} that names no chapter"
+        found[by_title[title]] = body
+    return found
+
+
+def demo_commands(body: str) -> list[str]:
+    """The commands of a section's ```bash blocks: a line, with the lines it continues (a trailing
+    backslash, an open quote, a heredoc up to its end marker); comment lines are narration."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", body, flags=re.S):
+        lines = block.splitlines()
+        while lines:
+            line = lines.pop(0)
+            if not line.strip() or line.startswith("#"):
+                continue
+            command = [line]
+            heredoc = re.search(r"<<'?(\w+)'?", line)
+            while lines and (command[-1] != heredoc[1] if heredoc else
+                             command[-1].endswith("\\") or "\n".join(command).count("'") % 2):
+                command.append(lines.pop(0))
+            commands.append("\n".join(command))
+    return commands
+
+
+def test_each_chapter_has_a_section_on_teaching_it():
+    sections = teaching_sections()
+    assert sorted(sections) == sorted(chapter.stem for chapter in catchup.chapters())
+    for stem, body in sections.items():
+        for part in ("Make these points", "Expect these misconceptions", "Demo", "Stand-ins"):
+            assert f"**{part}.**" in body, f"{stem}: no {part}"
+        points = re.findall(r"^\d\. ", body.split("**Expect", 1)[0], flags=re.M)
+        assert len(points) == 3, f"{stem}: {len(points)} points to make, not three"
+
+
+@pytest.mark.parametrize("stem", [chapter.stem for chapter in catchup.chapters()])
+def test_every_demo_command_is_one_the_chapter_runs(stem):
+    """A demo cites only what the chapter's own terminal script runs (a command expected to fail runs
+    there as `! command`; the demo shows it as it is typed)."""
+    demo = demo_commands(teaching_sections()[stem])
+    assert demo, f"{stem}: no demo commands"
+    notebook = REPO / "chapters" / f"{stem}.ipynb"
+    script = {command.removeprefix("! ") for command in terminal.commands(notebook)}
+    strangers = [command for command in demo if command not in script]
+    assert not strangers, f"{stem}: the chapter never runs these demo commands:\n" + "\n".join(strangers)
