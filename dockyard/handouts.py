@@ -2,38 +2,18 @@
 
 The committed notebooks hold the reference solutions (so the test suite proves every one against
 its check); a handout drops each `solution-start` ... `solution-end` block and any cell tagged
-`solution`, and clears every output. The minutes a page states are the book's substitutions
-(`{{ ex04_1 }}`, kept in `_config.yml`); Jupyter shows such a name as it stands, so a handout writes
-out the figure instead.
+`solution`, and clears every output.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from dockyard.shell import REPO
 
 EXERCISES = REPO / "exercises"
-CONFIG = REPO / "_config.yml"
-# `{{ name }}`, a MyST substitution; a Go template such as `{{.Image}}` does not match.
-SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-
-
-def figures() -> dict[str, object]:
-    """The book's substitutions, as `python -m tools.minutes` wrote them; none without the book's config."""
-    if not CONFIG.exists():
-        return {}
-    config = yaml.safe_load(CONFIG.read_text()) or {}
-    return dict((config.get("parse") or {}).get("myst_substitutions") or {})
-
-
-def written_out(text: str, values: dict[str, object]) -> str:
-    """Each `{{ name }}` the values know, replaced by its value."""
-    return SUBSTITUTION.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
 
 
 def _is_marker(cell, directive: str) -> bool:
@@ -43,7 +23,6 @@ def _is_marker(cell, directive: str) -> bool:
 def handout(notebook: Path) -> nbformat.NotebookNode:
     """The learner's copy of one exercise notebook."""
     book = nbformat.read(notebook, as_version=4)
-    values = figures()
     kept, in_solution = [], False
     for cell in book.cells:
         if _is_marker(cell, "solution-start"):
@@ -53,8 +32,6 @@ def handout(notebook: Path) -> nbformat.NotebookNode:
         elif "solution" not in cell.metadata.get("tags", []):
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-            elif cell.cell_type == "markdown":
-                cell.source = written_out(cell.source, values)
             kept.append(cell)
     book.cells = kept
     book.metadata.pop("widgets", None)
