@@ -24,7 +24,7 @@ import sys
 import nbformat
 import pytest
 
-from dockyard import catchup
+from dockyard import catchup, terminal
 from dockyard.shell import REPO
 
 GUIDE = REPO / "instructors" / "guide.md"
@@ -81,16 +81,16 @@ def test_every_command_the_guide_cites_runs(_, tmp_path, slowdown):
         assert done.stdout.strip(), f"{command} printed nothing"
 
 
-def tables(text: str) -> list[list[list[str]]]:
-    """Every Markdown table on the page, as rows of cells, without the header's rule."""
-    found, rows = [], []
+def tables(text: str) -> dict[str, list[list[list[str]]]]:
+    """Every Markdown table on the page, as rows of cells without the header's rule, by its first header."""
+    found, rows = {}, []
     for line in text.splitlines() + [""]:
         if line.startswith("|"):
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             if not set("".join(cells)) <= set("-: "):
                 rows.append(cells)
         elif rows:
-            found.append(rows)
+            found.setdefault(rows[0][0], []).append(rows)
             rows = []
     return found
 
@@ -110,8 +110,11 @@ def chapter_titles() -> dict[str, str]:
 
 
 def test_the_agendas_add_up():
+    """The figures the page states agree with each other and with the chapters, and each agenda keeps
+    close to the length it promises."""
     text = GUIDE.read_text()
-    overview, *agendas, machine = tables(text)
+    found = tables(text)
+    (overview,), agendas, (machine,) = found["Chapter"], found["Time"], found["Notebook"]
     reading, tasks = {}, {}
     for row in overview[1:]:
         stem = re.search(r"chapters/([\w-]+)", row[0]).group(1)
@@ -128,15 +131,77 @@ def test_the_agendas_add_up():
     assert f"about {sum(map(sum, tasks.values()))} of exercises" in flat
 
     by_title = {title: stem for stem, title in chapter_titles().items()}
-    for agenda in agendas:
-        for row, following in zip(agenda[1:-1], agenda[2:], strict=True):
+    # The half day, the full day and the second day, in the page's order, and the length each aims at.
+    assert len(agendas) == 3, "three agendas: a half day, a full day and a second day"
+    for agenda, aim in zip(agendas, (210, 420, 420), strict=True):
+        for row, following in zip(agenda[1:-1], agenda[2:], strict=False):
             start, minutes = row[0], int(row[2])
             hours, mins = map(int, start.split(":"))
             assert following[0] == f"{hours + (mins + minutes) // 60}:{(mins + minutes) % 60:02d}", row
         for _, block, minutes in agenda[1:]:
-            title = block.split(",")[0]
+            title, _, listed = block.partition(",")
+            numbers = [int(n) for n in re.findall(r"\d+", listed)]
             if title in by_title:
                 stem = by_title[title]
-                numbers = [int(n) for n in re.findall(r"\d+", block.split(",", 1)[1])]
                 assert int(minutes) == reading[stem] + sum(tasks[stem][n - 1] for n in numbers), block
+            elif title.removeprefix("Exercises: ") in by_title:
+                stem = by_title[title.removeprefix("Exercises: ")]
+                assert numbers and int(minutes) == sum(tasks[stem][n - 1] for n in numbers), block
+        span = sum(int(row[2]) for row in agenda[1:])
+        assert abs(span - aim) <= 15, f"an agenda of {span} min, planned as one of {aim}: plan it again " \
+                                      f"(AGENDAS in tools/minutes.py)"
     assert [row[0] for row in machine[1:]], "the measured table is empty"
+
+
+def teaching_sections() -> dict[str, str]:
+    """The text of each chapter's section under "Teach each chapter", by the chapter's stem."""
+    text = GUIDE.read_text()
+    part = text.split("\n## Teach each chapter\n", 1)[1].split("\n## ", 1)[0]
+    by_title = {title: stem for stem, title in chapter_titles().items()}
+    found = {}
+    for section in part.split("\n### ")[1:]:
+        title, _, body = section.partition("\n")
+        assert title in by_title, f"a section {title!r} that names no chapter"
+        found[by_title[title]] = body
+    return found
+
+
+def demo_commands(body: str) -> list[str]:
+    """The commands of a section's ```bash blocks: a line, with the lines it continues (a trailing
+    backslash, an open quote, a heredoc up to its end marker); comment lines are narration."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", body, flags=re.S):
+        lines = block.splitlines()
+        while lines:
+            line = lines.pop(0)
+            if not line.strip() or line.startswith("#"):
+                continue
+            command = [line]
+            heredoc = re.search(r"<<'?(\w+)'?", line)
+            while lines and (command[-1] != heredoc[1] if heredoc else
+                             command[-1].endswith("\\") or "\n".join(command).count("'") % 2):
+                command.append(lines.pop(0))
+            commands.append("\n".join(command))
+    return commands
+
+
+def test_each_chapter_has_a_section_on_teaching_it():
+    sections = teaching_sections()
+    assert sorted(sections) == sorted(chapter.stem for chapter in catchup.chapters())
+    for stem, body in sections.items():
+        for part in ("Make these points", "Expect these misconceptions", "Demo", "Stand-ins"):
+            assert f"**{part}.**" in body, f"{stem}: no {part}"
+        points = re.findall(r"^\d\. ", body.split("**Expect", 1)[0], flags=re.M)
+        assert len(points) == 3, f"{stem}: {len(points)} points to make, not three"
+
+
+@pytest.mark.parametrize("stem", [chapter.stem for chapter in catchup.chapters()])
+def test_every_demo_command_is_one_the_chapter_runs(stem):
+    """A demo cites only what the chapter's own terminal script runs (a command expected to fail runs
+    there as `! command`; the demo shows it as it is typed)."""
+    demo = demo_commands(teaching_sections()[stem])
+    assert demo, f"{stem}: no demo commands"
+    notebook = REPO / "chapters" / f"{stem}.ipynb"
+    script = {command.removeprefix("! ") for command in terminal.commands(notebook)}
+    strangers = [command for command in demo if command not in script]
+    assert not strangers, f"{stem}: the chapter never runs these demo commands:\n" + "\n".join(strangers)
