@@ -68,8 +68,10 @@ WORKERS ?= 3
 # Each step writes a JUnit report to _build/test-reports/, which `make bench` sums up.
 PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
 REPORT = --junitxml=_build/test-reports
+# Every turn of a lock is logged (DOCKYARD_LOCK_LOG, dockyard/locks.py), for make bench.
+test: export DOCKYARD_LOCK_LOG = $(CURDIR)/_build/test-reports/locks.jsonl
 test: setup $(LAB_STAMP)
-	rm -rf _build/test-reports
+	rm -rf _build/test-reports && mkdir -p _build/test-reports
 	$(BIN)/python -m tests.support.browser
 	$(PYTEST_PARALLEL) $(REPORT)/1-tests-scripts-book.xml tests/terminal tests/book tests/lab tests/unit \
 		sample-app/tests tests/reliability

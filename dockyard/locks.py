@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,9 +41,23 @@ def path(name: str) -> Path:
 
 @contextmanager
 def _held(name: str) -> Iterator[None]:
+    asked = time.time()
     with path(name).open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the holder; released when the file closes
-        yield
+        got = time.time()
+        try:
+            yield
+        finally:
+            _account(name, asked, got)
+
+
+def _account(name: str, asked: float, got: float) -> None:
+    """With DOCKYARD_LOCK_LOG set (make test sets it), add a line to that file: which lock, and when it
+    was asked for, got and let go. `make bench` adds them up: the time builds spent taking turns."""
+    log = os.environ.get("DOCKYARD_LOCK_LOG")
+    if log:
+        with open(log, "a") as lines:
+            lines.write(json.dumps({"lock": name, "asked": asked, "got": got, "done": time.time()}) + "\n")
 
 
 def chapter(label: str):

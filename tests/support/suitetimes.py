@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
@@ -10,6 +11,7 @@ from xml.etree import ElementTree
 from dockyard.shell import REPO
 
 REPORTS = REPO / "_build" / "test-reports"
+LOCK_LOG = "locks.jsonl"  # make test points DOCKYARD_LOCK_LOG here (dockyard/locks.py)
 
 
 def _cases(report: Path) -> list[tuple[str, str, float]]:
@@ -34,6 +36,18 @@ def by_notebook(cases: list[tuple[str, str, float]]) -> Counter:
     return spent
 
 
+def lock_turns(log: Path) -> dict[str, tuple[int, float, float]]:
+    """Per lock: how many turns, the seconds held in all, the seconds holders waited in all."""
+    turns: dict[str, list[float]] = {}
+    for line in log.read_text().splitlines() if log.exists() else []:
+        entry = json.loads(line)
+        counts = turns.setdefault(entry["lock"], [0, 0.0, 0.0])
+        counts[0] += 1
+        counts[1] += entry["done"] - entry["got"]
+        counts[2] += entry["got"] - entry["asked"]
+    return {name: (int(n), held, waited) for name, (n, held, waited) in turns.items()}
+
+
 def report(folder: Path = REPORTS, slowest: int = 10) -> None:
     reports = sorted(folder.glob("*.xml"))
     if not reports:
@@ -46,6 +60,9 @@ def report(folder: Path = REPORTS, slowest: int = 10) -> None:
     print("notebooks and terminal scripts (time of their tests):")
     for what, seconds in by_notebook(cases).most_common():
         print(f"  {what:40} {seconds:7.1f} s")
+    print("locks (a build takes the build lock: builds run one at a time):")
+    for name, (turns, held, waited) in sorted(lock_turns(folder / LOCK_LOG).items()):
+        print(f"  {name:28} {turns:4} turns, held {held:6.0f} s in all, waited for {waited:6.0f} s in all")
     print(f"the {slowest} slowest tests:")
     for classname, name, seconds in sorted(cases, key=lambda case: -case[2])[:slowest]:
         print(f"  {seconds:7.1f} s  {classname}::{name}")

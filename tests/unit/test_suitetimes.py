@@ -28,3 +28,32 @@ def test_the_summary_adds_up_notebooks_and_scripts_and_names_the_slowest(tmp_pat
 def test_without_reports_it_says_what_to_run(tmp_path, capsys):
     suitetimes.report(tmp_path)
     assert "run make test first" in capsys.readouterr().out
+
+
+def test_lock_turns_add_up_what_each_holder_waited_and_held(tmp_path, capsys):
+    (tmp_path / "2-notebooks.xml").write_text(REPORT)
+    (tmp_path / suitetimes.LOCK_LOG).write_text(
+        '{"lock": "builds", "asked": 100.0, "got": 100.5, "done": 110.5}\n'
+        '{"lock": "builds", "asked": 101.0, "got": 110.5, "done": 112.5}\n')
+    assert suitetimes.lock_turns(tmp_path / suitetimes.LOCK_LOG) == {"builds": (2, 12.0, 10.0)}
+    suitetimes.report(tmp_path, slowest=1)
+    assert "  builds                          2 turns, held     12 s in all, waited for     10 s in all" \
+        in capsys.readouterr().out.splitlines()
+
+
+def test_a_turn_of_the_build_lock_is_logged_from_python_and_from_the_scripts_docker(tmp_path, monkeypatch):
+    import os
+    import subprocess
+
+    from dockyard import locks
+    from tests.support import dockerwrap
+
+    log = tmp_path / suitetimes.LOCK_LOG
+    monkeypatch.setenv("DOCKYARD_LOCK_LOG", str(log))
+    with locks.builds():
+        pass
+    env = dockerwrap.script_env(dict(os.environ))
+    # `docker build --help` is a build command line for the wrapper: it takes the lock, and answers at once
+    subprocess.run(["docker", "build", "--help"], env=env, check=True, capture_output=True)
+    turns = suitetimes.lock_turns(log)
+    assert turns["builds"][0] == 2 and turns["builds"][1] >= 0 and turns["builds"][2] >= 0
