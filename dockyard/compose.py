@@ -106,8 +106,8 @@ def ps(files: Sequence[Path] = (COMPOSE_FILE,)) -> list[dict]:
 def claim_project(client: docker.DockerClient) -> None:
     """Before the first `up`: stop if a resource of the learner's holds a name the project needs.
 
-    Uses dockyard.claim, which also clears a stale labelled resource of that name, so call it only
-    when the project is not running (after the chapter's cleanup).
+    Uses dockyard.claim, which removes nothing and refuses a name that any resource holds, so call it
+    only when the project is not running (after the chapter's cleanup).
     """
     model = json.loads(output("config", "--format", "json"))
     for service, spec in model["services"].items():

@@ -50,17 +50,38 @@ def _labels(kind: str, resource) -> dict:
     return resource.labels or {}
 
 
-def claim(client: docker.DockerClient, kind: str, name: str) -> None:
-    """Free `name` for the course: clear a stale course resource, refuse a learner's one.
+class NameInUse(CourseError):
+    """A name the cell needs is held by what this chapter made earlier: Docker's own conflict."""
 
-    An image tag is refused only if unlabelled; a labelled course image may simply be rebuilt.
+    def __init__(self, kind: str, name: str):
+        super().__init__(
+            f'Conflict. The {kind} name "{name}" is already in use, by a {kind} this chapter made: you ran '
+            f"this cell (or one that makes the same {kind}) before. Docker gives every {kind} a name once. "
+            f"Remove the old one, for example with:\n    {REMOVE[kind].format(name=name)}\nthen run this "
+            f"cell again, or run the chapter from its first cell, which clears what an earlier run left."
+        )
+
+
+REMOVE = {
+    "container": "docker rm -f {name}",
+    "network": "docker network rm {name}",
+    "volume": "docker volume rm {name}",
+}
+
+
+def claim(client: docker.DockerClient, kind: str, name: str) -> None:
+    """Make sure `name` is free before a cell makes a resource of that name, and say clearly what holds
+    it when it is not. Nothing is removed: a learner's resource is refused (NameTaken), a course one
+    made by an earlier run of the cell is a conflict, as in a terminal (NameInUse); a chapter's first
+    cell clears what an earlier run of the chapter left.
+
+    An image tag is refused only if unlabelled; building over a course image's tag moves the tag, as
+    `docker build -t` does.
     """
     found = find(client, kind, name)
     if found is None:
         return
     if LABEL not in _labels(kind, found):
         raise NameTaken(kind, name)
-    if kind == "container":
-        found.remove(force=True, v=True)
-    elif kind in ("network", "volume"):
-        found.remove()
+    if kind != "image":
+        raise NameInUse(kind, name)

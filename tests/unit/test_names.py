@@ -1,7 +1,7 @@
 import pytest
 
 import dockyard
-from dockyard.names import NameTaken
+from dockyard.names import NameInUse, NameTaken
 
 
 def test_a_learners_container_keeps_its_name_and_keeps_running(client, unique):
@@ -40,10 +40,17 @@ def test_a_learners_image_tag_is_never_rebuilt_over(client, unique):
         client.images.remove(f"{unique}:1")
 
 
-def test_a_stale_course_container_is_cleared_for_the_next_run(client, unique):
-    client.containers.create("debian:bookworm-slim", ["true"], name=unique, labels=dockyard.labels("unit"))
-    dockyard.claim(client, "container", unique)
-    assert not client.containers.list(all=True, filters={"name": f"^/{unique}$"})
+def test_a_course_container_left_by_an_earlier_run_is_a_conflict_and_stays(client, unique):
+    made = client.containers.create("debian:bookworm-slim", ["true"], name=unique,
+                                    labels=dockyard.labels("unit"))
+    conflict = rf'Conflict\. The container name "{unique}" is already in use'
+    try:
+        with pytest.raises(NameInUse, match=conflict) as refused:
+            dockyard.claim(client, "container", unique)
+        assert f"docker rm -f {unique}" in str(refused.value)
+        assert client.containers.get(unique).id == made.id  # nothing removed
+    finally:
+        made.remove()
 
 
 def test_an_id_prefix_is_not_a_name_clash(client, unique):

@@ -15,7 +15,7 @@ import pytest
 import dockyard
 from dockyard import locks
 from dockyard.checks.core import CheckFailed
-from dockyard.names import NameTaken
+from dockyard.names import NameInUse, NameTaken
 
 PAGE = Path(__file__).resolve().parents[2] / "appendices" / "troubleshooting.md"
 CHAPTER = "troubleshooting"
@@ -116,9 +116,16 @@ def name_taken(client, name: str) -> list[str]:
         conflict = docker("create", LABEL, "--name", name, "debian:bookworm-slim", "true")
         with pytest.raises(NameTaken) as refused:
             dockyard.claim(client, "container", name)
-        return [conflict, str(refused.value)]
     finally:
         mine.remove(force=True)
+    ours = client.containers.create("debian:bookworm-slim", ["true"], name=name,
+                                    labels=dockyard.labels("containers"))  # an earlier run's
+    try:
+        with pytest.raises(NameInUse) as again:
+            dockyard.claim(client, "container", name)
+    finally:
+        ours.remove(force=True)
+    return [conflict, str(refused.value), str(again.value)]
 
 
 def missing_copy(scratch: Path) -> str:
