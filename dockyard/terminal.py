@@ -39,6 +39,18 @@ def cell_commands(source: str) -> list[str]:
     return [command for _, command in sorted(found)]
 
 
+def without_commands(source: str) -> str:
+    """The cell's code less its `# $` comment block: what is left for Python to run (the book's Python
+    tab). Commands passed to dockyard.sh/build stay, since they are code."""
+    lines = source.splitlines()
+    kept = [line for number, line in enumerate(lines)
+            if not (line.startswith(PROMPT)
+                    or (line.startswith(CONTINUED) and _block_start(lines, number) is not None))]
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    return "\n".join(kept)
+
+
 def _block_start(lines: list[str], number: int) -> int | None:
     """The line number of the `# $` line a continuation line belongs to."""
     while number > 0 and lines[number - 1].startswith(CONTINUED):

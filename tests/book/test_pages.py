@@ -11,8 +11,9 @@ import nbformat
 import pytest
 import yaml
 
+from dockyard import terminal
 from tests.support.browser import chromium_path
-from tools import widgetjs
+from tools import booktabs, widgetjs
 
 ROOT = Path(__file__).resolve().parents[2]
 playwright = pytest.importorskip("playwright.sync_api")
@@ -256,3 +257,153 @@ def test_screenshots_of_a_chapter_and_an_exercise_page(pages):
         shot = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 20_000, "a blank page would be a few kilobytes"
+    # a Docker step: its Terminal and Python tabs over its output
+    page, _, _ = pages(toc_chapters()[1])
+    step = page.locator("div.cell:has(.dy-step)").nth(2)
+    step.scroll_into_view_if_needed()
+    step.screenshot(path=str(SCREENSHOTS / "step.png"))
+
+
+# A Docker step in the book: a code cell that names command lines shows them in a Terminal tab, its code in
+# a Python tab, its output below both (tools/booktabs.py).
+
+def docker_steps(notebook) -> list:
+    """The code cells of a notebook that the book shows as Terminal and Python tabs, in page order."""
+    return [cell for cell in notebook.cells if cell.cell_type == "code"
+            and not {"remove-input", "remove_input"} & set(cell.metadata.get("tags", []))
+            and terminal.cell_commands(cell.source)]
+
+
+def chosen_tabs(page) -> list[str]:
+    """The label of the chosen tab of each step, collapsed ones (in a closed solution) included."""
+    return [text.strip() for text in page.locator(".dy-step > input:checked + label").all_text_contents()]
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_every_docker_step_shows_terminal_and_python_tabs(pages, chapter):
+    steps = docker_steps(nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4))
+    page, _, _ = pages(chapter)
+    tab_sets = page.locator("div.cell .sd-tab-set")
+    assert tab_sets.count() == len(steps) > 0
+    labels = tab_sets.evaluate_all(
+        "all => all.map(s => Array.from(s.querySelectorAll(':scope > label'), l => l.innerText.trim()))")
+    assert labels == [["Terminal", "Python"]] * len(steps)
+    assert chosen_tabs(page) == ["Terminal"] * len(steps), "the command leads"
+    # the output stays below both tabs
+    with_output = sum(bool(cell.outputs) for cell in steps)
+    assert page.locator("div.cell:has(> .cell_input .dy-step) > .cell_output").count() == with_output
+    # a long line breaks or wraps: no console block scrolls sideways
+    terminals = page.locator(".dy-terminal pre")
+    assert terminals.count() == len(steps)
+    wider = terminals.evaluate_all("all => all.filter(pre => pre.scrollWidth > pre.clientWidth).length")
+    assert wider == 0
+
+
+@pytest.mark.parametrize("page_name", toc_chapters() + toc_exercises())
+def test_no_cell_shows_a_comment_marker(pages, page_name):
+    """The `# $` lines are the notebook's form of a command; the book shows the command instead. Hidden
+    text counts too: the Python tabs and collapsed solutions open at a click."""
+    page, _, _ = pages(page_name)
+    assert [text for text in page.locator("div.cell").all_text_contents() if "# $" in text] == []
+
+
+# Paragraphs of these chapters still tell the reader about the `# $` lines (notebook cell ids); once their
+# text speaks of the tabs and the script instead, take the chapter out of this list.
+PROSE_ABOUT_THE_MARKER = {
+    "chapters/01-why-containers": ["b5ca9fbf"],
+    "chapters/02-images": ["6eba0a59"],
+    "chapters/03-containers": ["45d3a91a"],
+    "chapters/04-dockerfile": ["68f26428"],
+    "chapters/05-volumes": ["1f69ff51"],
+    "chapters/06-networking": ["8a7bfae5"],
+    "chapters/07-compose": ["c4a2ee3f", "0bf0c5a4"],
+}
+
+
+@pytest.mark.parametrize("chapter", [
+    pytest.param(chapter, marks=pytest.mark.xfail(
+        strict=True, reason=f"its text still names the `# $` lines: cells {PROSE_ABOUT_THE_MARKER[chapter]}"))
+    if chapter in PROSE_ABOUT_THE_MARKER else chapter
+    for chapter in toc_chapters()])
+def test_no_comment_marker_is_visible_on_a_chapter_page(pages, chapter):
+    page, _, _ = pages(chapter)
+    assert "# $" not in page.locator("body").inner_text()
+
+
+def _steps_where(test) -> tuple[str, int, str]:
+    """The first Docker step of the book whose source passes `test`: chapter, its place among the
+    page's steps, its cell source."""
+    for chapter in toc_chapters():
+        for place, cell in enumerate(docker_steps(nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4))):
+            if test(cell.source):
+                return chapter, place, cell.source
+    raise LookupError("no such step in the book")
+
+
+def _longest_line(source: str) -> int:
+    return max(len(line) for command in terminal.cell_commands(source) for line in command.splitlines())
+
+
+COPIED_STEPS = {
+    # a heredoc in the cell's `# $` block: its body and end marker go with the command
+    "heredoc": lambda source: "\n#   EOF" in source,
+    # a line four times as long as the block is wide, with a quoted script that no ` \` can break
+    "long-line": lambda source: _longest_line(source) > 4 * booktabs.WIDTH,
+    # a dockyard.build call whose command opens a heredoc on a line too long for the block
+    "build-heredoc": lambda source: "dockyard.build(" in source and "<<'EOF'" in source
+                                    and _longest_line(source) > booktabs.WIDTH,
+    # several commands in one step: one line each, the prompts left out
+    "several": lambda source: len(terminal.cell_commands(source)) >= 4,
+}
+
+
+@pytest.fixture
+def clipboard_context(browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("kind", COPIED_STEPS)
+def test_the_copy_button_copies_the_commands_the_terminal_test_runs(site, clipboard_context, kind):
+    chapter, place, source = _steps_where(COPIED_STEPS[kind])
+    page, remote, errors = open_page(clipboard_context, f"{site}/{chapter}.html")
+    terminal_tab = page.locator(".dy-step").nth(place).locator(".dy-terminal")
+    terminal_tab.scroll_into_view_if_needed()
+    terminal_tab.hover()
+    terminal_tab.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == "\n".join(terminal.cell_commands(source))
+    assert not any(line.startswith(("$ ", "# $")) for line in copied.splitlines())
+    if kind in ("long-line", "build-heredoc"):
+        shown = terminal_tab.locator("pre").inner_text()
+        assert " \\\n" + booktabs.INDENT in shown, "the line is broken where bash joins it back"
+        assert terminal_tab.locator("pre").evaluate("pre => pre.scrollWidth <= pre.clientWidth")
+    assert remote == [] and errors == []
+
+
+def test_the_readers_choice_of_tab_holds_on_the_next_page(site, browser):
+    context = browser.new_context()
+    try:
+        page, _, errors = open_page(context, f"{site}/{toc_chapters()[1]}.html")
+        page.locator(".dy-step").first.locator("label", has_text="Python").click()
+        assert set(chosen_tabs(page)) == {"Python"}, "every step of the page follows"
+        page.locator("a.right-next").click()  # the book's own link to the next page
+        page.wait_for_load_state("load")
+        assert page.locator(".dy-step").count() > 0
+        assert set(chosen_tabs(page)) == {"Python"}
+        assert not page.locator(".dy-terminal").first.is_visible()
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_every_chapter_links_its_terminal_script(pages, chapter):
+    page, _, _ = pages(chapter)
+    name = f"{Path(chapter).name}.sh"
+    link = page.locator(f"article a[href$='{name}']")
+    assert link.count() == 1 and link.is_visible()
+    assert link.get_attribute("download") is not None
+    text = page.evaluate("href => fetch(href).then(answer => answer.text())", link.get_attribute("href"))
+    assert text == terminal.script(ROOT / f"{chapter}.ipynb")
