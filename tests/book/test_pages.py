@@ -309,22 +309,9 @@ def test_no_cell_shows_a_comment_marker(pages, page_name):
 
 # Paragraphs of these chapters still tell the reader about the `# $` lines (notebook cell ids); once their
 # text speaks of the tabs and the script instead, take the chapter out of this list.
-PROSE_ABOUT_THE_MARKER = {
-    "chapters/01-why-containers": ["b5ca9fbf"],
-    "chapters/02-images": ["6eba0a59"],
-    "chapters/03-containers": ["45d3a91a"],
-    "chapters/04-dockerfile": ["68f26428"],
-    "chapters/05-volumes": ["1f69ff51"],
-    "chapters/06-networking": ["8a7bfae5"],
-    "chapters/07-compose": ["c4a2ee3f", "0bf0c5a4"],
-}
 
 
-@pytest.mark.parametrize("chapter", [
-    pytest.param(chapter, marks=pytest.mark.xfail(
-        strict=True, reason=f"its text still names the `# $` lines: cells {PROSE_ABOUT_THE_MARKER[chapter]}"))
-    if chapter in PROSE_ABOUT_THE_MARKER else chapter
-    for chapter in toc_chapters()])
+@pytest.mark.parametrize("chapter", toc_chapters())
 def test_no_comment_marker_is_visible_on_a_chapter_page(pages, chapter):
     page, _, _ = pages(chapter)
     assert "# $" not in page.locator("body").inner_text()
