@@ -297,6 +297,11 @@ GREETING = "Hello from a tiny image!"
 SAYS = f'FROM debian:bookworm-slim\nCMD ["echo", "{GREETING}"]'
 
 
+@pytest.fixture(scope="module")
+def says():
+    return build("dockyard/ex02-test-tiny:1", dockerfile=SAYS)
+
+
 def greeter(client, image, command=None):
     use(client, image, TINY)
     container = client.containers.run(TINY, command, name="dockyard-ex02-4-run", detach=True)
@@ -320,10 +325,10 @@ def test_ex02_4_rejects_a_greeting_typed_when_running(client):
         "dockyard-ex02-4-run runs the image's own command (none given when it was run)"]
 
 
-def test_ex02_4_rejects_a_container_of_an_earlier_build(client):
+def test_ex02_4_rejects_a_container_of_an_earlier_build(client, says):
     greeter(client, build("dockyard/ex02-test-hello:1",
                           dockerfile='FROM debian:bookworm-slim\nCMD ["echo", "Hello!"]'))
-    use(client, build("dockyard/ex02-test-tiny:1", dockerfile=SAYS), TINY)
+    use(client, says, TINY)
     assert failed(client, "ex02-4") == ["dockyard-ex02-4-run runs the image dockyard/ex02-4-tiny:1",
                                         f"its output is {GREETING}"]
 
@@ -336,8 +341,8 @@ def test_ex02_4_rejects_an_image_made_by_docker_commit(client):
         "each step it adds to debian:bookworm-slim is a Dockerfile instruction (built, not committed)"]
 
 
-def test_ex02_4_accepts_a_greeting_in_the_configuration_only(client):
-    greeter(client, build("dockyard/ex02-test-tiny:1", dockerfile=SAYS))
+def test_ex02_4_accepts_a_greeting_in_the_configuration_only(client, says):
+    greeter(client, says)
     assert failed(client, "ex02-4") == []
 
 
