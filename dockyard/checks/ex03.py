@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dockyard.checks import core, read, task
+from dockyard.checks import core, proof, read, task
 
-CHAPTER = "ex03"
 SAMPLE = "dockyard/sample-app:latest"
+BASE = "python:3.11-slim"
 GREETING = "Hello from Docker!"
 CRASH_LINE = "no database yet"
 TOKEN_FILE = Path("/tmp/dockyard-ex03/api_token.txt")
@@ -38,14 +38,15 @@ def _no_init(c, found, name) -> None:
     "A detached container runs in the background; with an init process in front of Flask it stops at once. "
     "Publishing with the address 127.0.0.1 and no host port lets Docker pick a free port on this machine.",
     "client.containers.run('dockyard/sample-app:latest', name=..., detach=True, init=True, "
-    "ports={'5000/tcp': ('127.0.0.1', None)}, labels=...); dockyard.host_port(container) reads the port.",
-    "CLI: docker run -d --init --name dockyard-ex03-1-web --label dockyard.chapter=ex03 -p "
-    "127.0.0.1::5000 dockyard/sample-app:latest; docker port dockyard-ex03-1-web 5000 shows the port "
-    "Docker picked.",
+    "ports={'5000/tcp': ('127.0.0.1', None)}); the image's own command starts the app, and "
+    "dockyard.host_port(container) reads the port.",
+    "CLI: docker run -d --init --name dockyard-ex03-1-web -p 127.0.0.1::5000 dockyard/sample-app:latest; "
+    "docker port dockyard-ex03-1-web 5000 shows the port Docker picked.",
 ])
 def background(client, c) -> None:
     name = "dockyard-ex03-1-web"
-    web = core.container(c, client, name, CHAPTER, image=SAMPLE, status="running")
+    web = proof.container(c, client, name, image=SAMPLE, status="running")
+    proof.own_command(c, client, web, name)
     c.check(f"{name} runs with an init process (--init)", read.host_config(web).get("Init") is True,
             found="no init process" if web is not None else "no container", expected="--init")
     bindings = read.port_bindings(web, "5000/tcp")
@@ -62,13 +63,13 @@ def background(client, c) -> None:
     "client.containers.run('python:3.11-slim', [...], detach=True, restart_policy={'Name': 'on-failure', "
     "'MaximumRetryCount': 3}, ...); reload() it until its status is exited.",
     "command=['python', '-c', \"print('no database yet'); raise SystemExit(1)\"]; CLI: docker run -d "
-    "--restart on-failure:3 --name NAME --label dockyard.chapter=ex03 IMAGE python -c PROGRAM, then "
-    "docker inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' NAME until it has "
-    "exited.",
+    "--restart on-failure:3 --name dockyard-ex03-2-crash python:3.11-slim python -c PROGRAM, then "
+    "docker inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' "
+    "dockyard-ex03-2-crash until it has exited.",
 ])
 def crash(client, c) -> None:
     name = "dockyard-ex03-2-crash"
-    found = core.container(c, client, name, CHAPTER, image="python:3.11-slim")
+    found = proof.container(c, client, name, image=BASE)
     policy = read.host_config(found).get("RestartPolicy") or {}
     c.check(f"{name} has the restart policy on-failure with at most 3 retries",
             policy.get("Name") == "on-failure" and policy.get("MaximumRetryCount") == 3,
@@ -83,18 +84,19 @@ def crash(client, c) -> None:
 
 
 @task("ex03-3", hints=[
-    "Limits are part of the container's configuration (HostConfig); so are environment variables (Config), "
-    "which docker inspect shows to anyone. A secret goes in as a read-only file instead.",
+    "Limits are part of the container's configuration (HostConfig); so are environment variables and the "
+    "command (Config), which docker inspect shows to anyone. A secret goes in as a read-only file instead.",
     "client.containers.run(..., mem_limit='256m', nano_cpus=500_000_000, environment={'APP_MODE': "
-    "'exercise'}, volumes={'/tmp/dockyard-ex03/api_token.txt': {'bind': '/run/secrets/api_token', "
-    "'mode': 'ro'}}, ...)",
-    "CLI: docker run -d --init --name NAME --label dockyard.chapter=ex03 --memory 256m --cpus 0.5 -e "
+    "'exercise'}, mounts=[docker.types.Mount('/run/secrets/api_token', "
+    "'/tmp/dockyard-ex03/api_token.txt', type='bind', read_only=True)], ...)",
+    "CLI: docker run -d --init --name dockyard-ex03-3-limited --memory 256m --cpus 0.5 -e "
     "APP_MODE=exercise --mount "
-    "type=bind,source=/tmp/dockyard-ex03/api_token.txt,target=/run/secrets/api_token,readonly IMAGE",
+    "type=bind,source=/tmp/dockyard-ex03/api_token.txt,target=/run/secrets/api_token,readonly "
+    "dockyard/sample-app:latest",
 ])
 def limited(client, c) -> None:
     name = "dockyard-ex03-3-limited"
-    found = core.container(c, client, name, CHAPTER, image=SAMPLE, status="running")
+    found = proof.container(c, client, name, image=SAMPLE, status="running")
     host = read.host_config(found)
     memory = host.get("Memory") or 0
     c.equal(f"{name}'s memory limit is 256 MiB", memory / MIB if memory else None, 256)
@@ -118,40 +120,54 @@ def limited(client, c) -> None:
             token and code == 0 and inside == token,
             found=(f"no {TOKEN_FILE} on this machine" if not token else inside if code is None
                    else f"cat exit code {code}" if code else "another text"))
-    holders = sorted(key for key, value in env.items() if token and token in value)
-    c.check("no environment variable holds the token", found is not None and token and not holders,
+    config = read.config(found)
+    shown = {f"the environment variable {key}": value for key, value in env.items()}
+    shown |= {"its command": " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))}
+    holders = sorted(where for where, value in shown.items() if token and token in value)
+    c.check("docker inspect shows the token nowhere (no environment variable, not in its command)",
+            found is not None and token and not holders,
             found=(f"{', '.join(holders)} holds it" if holders else "no container" if found is None
                    else f"no {TOKEN_FILE} to compare"))
 
 
 @task("ex03-4", hints=[
     "A process running as PID 1 ignores SIGTERM unless it handles it, so docker stop waits and then kills it "
-    "(exit code 137). Without --init, the image's own command must handle SIGTERM.",
+    "(exit code 137). Without --init, the image's own command must handle SIGTERM, the signal docker stop "
+    "sends: another stop signal, or docker kill -s, leaves the image as it was.",
     "Build an image FROM dockyard/sample-app:latest whose exec-form CMD starts a server that handles "
-    "SIGTERM; run it twice without init=True, and stop one of the two with container.stop().",
+    "SIGTERM; run it twice without init=True, and stop one of the two with container.stop(). The check "
+    "reads /proc/1/status in the running one: SIGTERM must be among the signals PID 1 catches.",
     'RUN pip install --no-cache-dir gunicorn==23.0.0 and CMD ["gunicorn", "--bind", "0.0.0.0:5000", '
     '"app:app"] (or a Python handler: signal.signal(signal.SIGTERM, ...)). On the command line: docker '
-    "build --label dockyard.chapter=ex03 -t TAG - <<'EOF' ... EOF; docker run -d --name NAME --label "
-    "dockyard.chapter=ex03 -p 127.0.0.1::5000 TAG, twice and without --init; docker stop NAME, then "
-    "docker inspect --format '{{.State.ExitCode}}' NAME.",
+    "build -t dockyard/ex03-4-quick:1 - <<'EOF' ... EOF; docker run -d --name NAME -p 127.0.0.1::5000 "
+    "dockyard/ex03-4-quick:1, for dockyard-ex03-4-live and dockyard-ex03-4-quick, without --init; docker "
+    "stop dockyard-ex03-4-quick, then docker inspect --format '{{.State.ExitCode}}' dockyard-ex03-4-quick.",
 ])
 def quick(client, c) -> None:
     tag = "dockyard/ex03-4-quick:1"
-    image = read.image(client, tag)
-    c.check(f"image {tag} exists", image, found="no such image")
-    core.labelled(c, image, tag, CHAPTER)
+    image = core.image(c, client, tag)
+    base_tag = SAMPLE if proof.built_on(image, read.image(client, SAMPLE)) else BASE
+    steps = proof.own_steps(image, read.image(client, base_tag))
+    c.check(f"each step {tag} adds to its base is a Dockerfile instruction (built, not committed)",
+            steps is not None and not proof.not_built(steps),
+            found=("no image" if image is None else f"not built on {SAMPLE} or {BASE}" if steps is None
+                   else proof.describe_steps(steps)))
     live_name, quick_name = "dockyard-ex03-4-live", "dockyard-ex03-4-quick"
-    live = core.container(c, client, live_name, CHAPTER, image=tag, status="running")
+    live = proof.container(c, client, live_name, image=tag, status="running")
     _no_init(c, live, live_name)
     _loopback_only(c, live, live_name)
     _answers(c, live, live_name)
-    stopped = core.container(c, client, quick_name, CHAPTER, image=tag, status="exited")
-    given, config = read.config(stopped), read.config(image)
-    c.check(f"{quick_name} runs the image's own command (none given when it was run)",
-            stopped is not None and image is not None
-            and given.get("Cmd") == config.get("Cmd") and given.get("Entrypoint") == config.get("Entrypoint"),
-            found=given.get("Cmd") if stopped is not None else "no container")
+    proof.stops_on_sigterm(c, live, live_name, "its command handles the signal")
+    stopped = proof.container(c, client, quick_name, image=tag, status="exited")
+    proof.own_command(c, client, stopped, quick_name)
     _no_init(c, stopped, quick_name)
+    read_from = ((tag, image), (live_name, live), (quick_name, stopped))
+    signals = {what: proof.stop_signal(found) for what, found in read_from if found is not None}
+    others = {what: signal for what, signal in signals.items() if signal not in ("SIGTERM", "TERM", "15")}
+    c.check("docker stop sends them SIGTERM (no other stop signal set on the image or a container)",
+            image is not None and not others,
+            found=", ".join(f"{what}: {signal}" for what, signal in others.items()) or "no image",
+            expected="SIGTERM")
     code = read.exit_code(stopped)
     c.check(f"{quick_name} ended on SIGTERM, before the engine had to kill it (exit code 0 or 143, not 137)",
             code in (0, 143), found=f"exit code {code}" if code is not None else "not exited",

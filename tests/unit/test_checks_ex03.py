@@ -1,18 +1,25 @@
-"""The Containers checks: wrong or missing work fails by its condition; the right work passes."""
+"""The Containers checks: each plausible wrong answer fails by the condition it misses; the right answer,
+typed without any course label, passes.
 
+ex03-4's variant images are built once per module on the sample app's image, as a learner builds them
+(BuildKit, no label), under tags of their own (`dockyard/ex03-test-...`); a test points the tag the check
+reads at one of them, and the fixture takes that tag away again."""
+
+import json
 import shutil
 import time
 
 import docker
 import pytest
-from exercise_support import failed
+from exercise_support import failed, tidy
 
 import dockyard
+from dockyard import reset
+from dockyard.checks import read
 from dockyard.checks.ex03 import TOKEN_FILE
 from dockyard.shell import run
 
 pytestmark = pytest.mark.chapter_lock("ex03")  # ex03's state on the engine is this test's alone
-LABELS = {"dockyard.chapter": "ex03"}
 LOCAL = {"5000/tcp": ("127.0.0.1", None)}
 EMPTY = {
     "ex03-1": "container dockyard-ex03-1-web exists",
@@ -22,23 +29,29 @@ EMPTY = {
 }
 
 
+QUICK = "dockyard/ex03-4-quick:1"
+
+
 @pytest.fixture(scope="module", autouse=True)
 def sample(client):
-    return dockyard.sample_image(client)
+    dockyard.cleanup(client, "ex03", images=True)
+    yield dockyard.sample_image(client)
+    dockyard.cleanup(client, "ex03", images=True)
 
 
 @pytest.fixture(autouse=True)
 def clean(client):
-    dockyard.cleanup(client, "ex03", images=True)
+    tidy(client, "ex03", [QUICK])
     yield
-    dockyard.cleanup(client, "ex03", images=True)
+    tidy(client, "ex03", [QUICK])
 
 
 def app(client, name, image=dockyard.SAMPLE_IMAGE, start=True, ports=LOCAL, **options):
-    """The sample app (or an image built on it), started and answering, or only created."""
+    """The sample app (or an image built on it), as a learner runs it (no label), started and answering,
+    or only created."""
     if not start:
-        return client.containers.create(image, name=name, labels=LABELS, ports=ports, **options)
-    container = client.containers.run(image, name=name, labels=LABELS, ports=ports, detach=True, **options)
+        return client.containers.create(image, name=name, ports=ports, **options)
+    container = client.containers.run(image, name=name, ports=ports, detach=True, **options)
     if ports:  # the check gives a fresh app a few seconds; under load it may need more
         dockyard.wait_for_http(f"http://127.0.0.1:{dockyard.host_port(container)}/", timeout=60,
                                container=container)
@@ -55,6 +68,8 @@ def test_an_empty_engine_fails_every_task(client, task_id):
 WEB = "dockyard-ex03-1-web"
 INIT = "dockyard-ex03-1-web runs with an init process (--init)"
 GET = "GET / on dockyard-ex03-1-web's published port answers 200 Hello from Docker!"
+TYPED = ("from flask import Flask; app = Flask('typed'); app.get('/')(lambda: 'Hello from Docker!'); "
+         "app.run(host='0.0.0.0', port=5000)")
 
 
 def test_ex03_1_rejects_a_container_created_for_every_interface_without_init(client):
@@ -69,8 +84,25 @@ def test_ex03_1_rejects_a_fixed_host_port_and_no_init(client):
     assert failed(client, "ex03-1") == [INIT, "Docker picked the host port (none fixed in its configuration)"]
 
 
+def test_ex03_1_rejects_a_greeting_served_by_a_command_of_its_own(client):
+    app(client, WEB, init=True, command=["python", "-c", TYPED])
+    assert failed(client, "ex03-1") == [
+        "dockyard-ex03-1-web runs the image's own command (none given when it was run)"]
+
+
+def test_ex03_1_rejects_an_image_of_another_build_that_answers_the_same(client):
+    run("docker build -q -t dockyard/ex03-test-copy:1 sample-app")  # a copy, unlike the sample image's label
+    app(client, WEB, image="dockyard/ex03-test-copy:1", init=True)
+    assert failed(client, "ex03-1") == ["dockyard-ex03-1-web runs the image dockyard/sample-app:latest"]
+
+
 def test_ex03_1_accepts_the_app_with_init_on_a_port_docker_picked(client):
     app(client, WEB, init=True)
+    assert failed(client, "ex03-1") == []
+
+
+def test_ex03_1_accepts_the_image_named_without_its_tag(client):
+    app(client, WEB, image="dockyard/sample-app", init=True)
     assert failed(client, "ex03-1") == []
 
 
@@ -82,11 +114,10 @@ RESTARTS = "the engine restarted it 3 times (RestartCount)"
 LOG = "its log shows no database yet 4 times (one run and three restarts)"
 
 
-def crash(client, code=1, policy=None, restarts=0):
+def crash(client, code=1, policy=None, restarts=0, image="python:3.11-slim", command=None):
     """A container that prints the line and exits with `code`, left once the engine stops restarting it."""
-    program = f"print('no database yet'); raise SystemExit({code})"
-    container = client.containers.run("python:3.11-slim", ["python", "-c", program], name=CRASH,
-                                      labels=LABELS, detach=True, restart_policy=policy)
+    command = command or ["python", "-c", f"print('no database yet'); raise SystemExit({code})"]
+    container = client.containers.run(image, command, name=CRASH, detach=True, restart_policy=policy)
     give_up = time.monotonic() + 30
     while True:
         container.reload()
@@ -115,6 +146,12 @@ def test_ex03_2_rejects_a_single_retry(client):
     assert failed(client, "ex03-2") == [POLICY, RESTARTS, LOG]
 
 
+def test_ex03_2_rejects_the_crash_loop_on_another_image(client):
+    crash(client, policy=on_failure(3), restarts=3, image="debian:bookworm-slim",
+          command=["sh", "-c", "echo no database yet; exit 1"])
+    assert failed(client, "ex03-2") == ["dockyard-ex03-2-crash runs the image python:3.11-slim"]
+
+
 def test_ex03_2_accepts_three_restarts_then_exited(client):
     crash(client, policy=on_failure(3), restarts=3)
     assert failed(client, "ex03-2") == []
@@ -128,7 +165,7 @@ MOUNTED = "it mounts /tmp/dockyard-ex03/api_token.txt at /run/secrets/api_token"
 READ_ONLY = "the mount at /run/secrets/api_token is read-only"
 HOLDS = ("inside dockyard-ex03-3-limited, /run/secrets/api_token holds the token from "
          "/tmp/dockyard-ex03/api_token.txt")
-NO_ENV = "no environment variable holds the token"
+NO_ENV = "docker inspect shows the token nowhere (no environment variable, not in its command)"
 
 
 @pytest.fixture
@@ -157,6 +194,13 @@ def test_ex03_3_rejects_other_limits_no_app_mode_and_a_writable_mount(client, to
                                         "its environment sets APP_MODE=exercise", READ_ONLY]
 
 
+def test_ex03_3_rejects_the_token_written_by_the_command_instead_of_mounted(client, token_file):
+    write = f"mkdir -p /run/secrets && echo {TOKEN} > /run/secrets/api_token && exec python app.py"
+    app(client, LIMITED, ports=None, init=True, mem_limit="256m", nano_cpus=500_000_000,
+        environment={"APP_MODE": "exercise"}, command=["sh", "-c", write])
+    assert failed(client, "ex03-3") == [MOUNTED, READ_ONLY, NO_ENV]
+
+
 def test_ex03_3_rejects_a_stopped_container(client, token_file):
     app(client, LIMITED, start=False, ports=None, mem_limit="256m", nano_cpus=500_000_000,
         environment={"APP_MODE": "exercise"}, mounts=token_mount())
@@ -171,55 +215,112 @@ def test_ex03_3_accepts_limits_a_setting_and_the_token_as_a_file(client, token_f
     assert failed(client, "ex03-3") == []
 
 
+
+
 # ex03-4: an app that stops when asked
 
-QUICK = "dockyard/ex03-4-quick:1"
-# A handler of its own: SIGTERM ends the Flask app with exit code 0, no Gunicorn (and no PyPI) needed.
-HANDLER = ('CMD ["python", "-c", "import signal, sys; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); '
-           "from app import app; app.run(host='0.0.0.0', port=5000)\"]")
+LIVE_PID1 = "PID 1 in dockyard-ex03-4-live ends on SIGTERM (its command handles the signal)"
+STOP_SIGNAL = "docker stop sends them SIGTERM (no other stop signal set on the image or a container)"
 ENDED = ("dockyard-ex03-4-quick ended on SIGTERM, before the engine had to kill it "
          "(exit code 0 or 143, not 137)")
+# A handler of its own: SIGTERM ends the Flask app with exit code 0, no Gunicorn (and no PyPI) needed.
+HANDLER = ("import signal, sys; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); "
+           "from app import app; app.run(host='0.0.0.0', port=5000)")
 
 
-def quick_image(command=""):
-    """dockyard/ex03-4-quick:1 built on the sample app, with `command` as its CMD (none: python app.py)."""
-    run(f"docker build -q --label dockyard.chapter=ex03 -t {QUICK} - <<'EOF'\n"
-        f"FROM {dockyard.SAMPLE_IMAGE}\n{command}\nEOF")
+def on_sample(tag, lines):
+    """An image built on the sample app's, with these Dockerfile lines after its FROM."""
+    run(f"docker build -q -t {tag} - <<'EOF'\nFROM {dockyard.SAMPLE_IMAGE}\n{lines}\nEOF")
+    return tag
 
 
-def pair(client, stop_timeout=10, **options):
-    """The running twin and the stopped one, each run from the image with `options`."""
+@pytest.fixture(scope="module")
+def handler():
+    return on_sample("dockyard/ex03-test-handler:1", f"CMD {json.dumps(['python', '-c', HANDLER])}")
+
+
+@pytest.fixture(scope="module")
+def sigint():
+    return on_sample("dockyard/ex03-test-sigint:1", "STOPSIGNAL SIGINT")
+
+
+def quick_image(client, variant):
+    client.images.get(variant).tag(*QUICK.split(":"))
+
+
+def pair(client, variant, stop=None, **options):
+    """The running twin and the stopped one, each run from the image with `options`; `stop` ends the
+    second (docker stop by default)."""
+    quick_image(client, variant)
     app(client, "dockyard-ex03-4-live", QUICK, **options)
     stopped = app(client, "dockyard-ex03-4-quick", QUICK, **options)
-    stopped.stop(timeout=stop_timeout)
+    (stop or stopped.stop)()
+    stopped.wait(timeout=30)
     stopped.reload()
     return stopped
 
 
 def test_ex03_4_rejects_python_as_pid_1_killed_after_the_grace_period(client):
-    quick_image()
-    assert pair(client, stop_timeout=1).attrs["State"]["ExitCode"] == 137
-    assert failed(client, "ex03-4") == [ENDED]
+    stopped = pair(client, dockyard.SAMPLE_IMAGE,
+                   stop=lambda: client.containers.get("dockyard-ex03-4-quick").stop(timeout=1))
+    assert stopped.attrs["State"]["ExitCode"] == 137
+    assert failed(client, "ex03-4") == [LIVE_PID1, ENDED]
+
+
+def test_ex03_4_rejects_the_sample_image_stopped_with_sigint_by_docker_kill(client):
+    stopped = pair(client, dockyard.SAMPLE_IMAGE,
+                   stop=lambda: client.containers.get("dockyard-ex03-4-quick").kill(signal="SIGINT"))
+    assert stopped.attrs["State"]["ExitCode"] == 0  # Flask ends on SIGINT: the exit code alone passes
+    assert failed(client, "ex03-4") == [LIVE_PID1]
+
+
+def test_ex03_4_rejects_a_stop_signal_other_than_sigterm(client, sigint):
+    assert pair(client, sigint).attrs["State"]["ExitCode"] == 0
+    assert failed(client, "ex03-4") == [LIVE_PID1, STOP_SIGNAL]
 
 
 def test_ex03_4_rejects_init_added_when_running(client):
-    quick_image()
-    pair(client, init=True)
+    pair(client, dockyard.SAMPLE_IMAGE, init=True)
     assert failed(client, "ex03-4") == [
         "dockyard-ex03-4-live runs without --init (the image itself stops on SIGTERM)",
         "dockyard-ex03-4-quick runs without --init (the image itself stops on SIGTERM)"]
 
 
-def test_ex03_4_rejects_a_quick_container_with_a_command_of_its_own(client):
-    quick_image(HANDLER)
+def test_ex03_4_rejects_an_image_made_by_docker_commit(client):
+    made = client.containers.create(dockyard.SAMPLE_IMAGE, name="dockyard-ex03-4-made")
+    made.commit("dockyard/ex03-test-committed", "1",
+                changes=[f"CMD {json.dumps(['python', '-c', HANDLER])}"])
+    pair(client, "dockyard/ex03-test-committed:1")
+    assert failed(client, "ex03-4") == [f"each step {QUICK} adds to its base is a Dockerfile instruction "
+                                        "(built, not committed)"]
+
+
+def test_ex03_4_rejects_a_quick_container_with_a_command_of_its_own(client, handler):
+    quick_image(client, handler)
     app(client, "dockyard-ex03-4-live", QUICK)
     client.containers.run(QUICK, ["python", "-c", "print('bye')"], name="dockyard-ex03-4-quick",
-                          labels=LABELS, detach=True).wait(timeout=30)
+                          detach=True).wait(timeout=30)
     assert failed(client, "ex03-4") == [
         "dockyard-ex03-4-quick runs the image's own command (none given when it was run)"]
 
 
-def test_ex03_4_accepts_an_image_whose_command_handles_sigterm(client):
-    quick_image(HANDLER)
-    pair(client)
+def test_ex03_4_accepts_an_image_whose_command_handles_sigterm(client, handler):
+    assert pair(client, handler).attrs["State"]["ExitCode"] == 0
     assert failed(client, "ex03-4") == []
+
+
+# Typed as at work
+
+def test_an_unlabelled_answer_passes_and_reset_takes_it_but_not_a_container_of_yours(client, unique):
+    mine = client.containers.run("debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-mine",
+                                 init=True, detach=True)
+    try:
+        web = app(client, WEB, init=True)
+        assert web.labels.get(dockyard.LABEL) != "ex03"  # the sample image's own label, none typed
+        assert failed(client, "ex03-1") == []
+        # what `python -m dockyard reset --chapter ex03` does and says
+        assert "removed container dockyard-ex03-1-web" in reset.reset(client, "ex03")
+        assert read.container(client, WEB) is None
+        assert read.status(mine) == "running"
+    finally:
+        mine.remove(force=True)
