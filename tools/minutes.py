@@ -225,7 +225,7 @@ BREAK, LUNCH = Block(minutes=15, label="Break"), Block(minutes=45, label="Lunch"
 CLOSE = Block(minutes=10, label=WRAP_UP)
 AGENDAS: dict[str, tuple[str, int, list[Block]]] = {
     # name: (start, the length aimed at in minutes, blocks)
-    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03", 1), BREAK, Block("04", 1),
+    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1),
                            Block(minutes=5, label=WRAP_UP)]),
     "full": ("9:00", 420, [WELCOME, Block("01"), Block("02"), Block("03", 1), BREAK, Block("04", 1), LUNCH,
                            Block("05", 1), Block("06", 1), BREAK, Block("07", 1), CLOSE]),
