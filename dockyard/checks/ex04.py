@@ -157,10 +157,9 @@ def greeter(client, c) -> None:
             isinstance(cmd, list) and cmd and cmd[:2] != ["/bin/sh", "-c"],
             found=json.dumps(cmd) if cmd is not None else "no CMD", expected='["program", "argument", ...]')
     # What the CMD prints must come from GREETING: run the image again, with the default and another value.
-    _prints(c, client, image, f"a new container of {tag}, run with no command, prints hello", {}, "hello")
-    other = f"check-{secrets.token_hex(3)}"
+    _prints(c, client, image, f"a new container of {tag}, run with no command, prints hello", "hello")
     _prints(c, client, image, f"a new container of {tag}, run with another GREETING, prints that value",
-            {"GREETING": other}, other)
+            f"check-{secrets.token_hex(3)}")
     name = "dockyard-ex04-1-bonjour"
     run = core.named_container(c, client, name, image=tag)
     c.check(f"{name} runs the image's CMD (no command of its own)",
@@ -174,15 +173,36 @@ def greeter(client, c) -> None:
     core.printed(c, run, name, "bonjour")
 
 
-def _prints(c, client, image, label: str, environment: dict, expected: str) -> None:
-    """A trial run of the image, with no command and `environment`, prints exactly `expected`."""
+def _prints(c, client, image, label: str, greeting: str) -> None:
+    """A trial run of the image, with no command, prints exactly `greeting`: with GREETING set to it, or,
+    for hello, the image's default, with no GREETING of the check's."""
     if image is None:
         c.check(label, False, found="no image")
         return
-    code, out, err = read.trial_run(client, image.id, environment=environment, timeout=TRIAL_SECONDS)
+    environment = {} if greeting == "hello" else {"GREETING": greeting}
+    wanted, (code, out, err) = _once(
+        ("prints", greeting == "hello"), image,
+        lambda: (greeting, read.trial_run(client, image.id, environment=environment, timeout=TRIAL_SECONDS)),
+        conclusive=lambda tried: tried[1][0] is not None)
     found = (err or "it did not run") if code is None else core.shorten(out, 60) or f"no output ({err[-60:]})"
-    c.check(label, code == 0 and out == expected, found=found if code in (0, None) else
-            f"exit code {code}, {found}", expected=expected)
+    c.check(label, code == 0 and out == wanted, found=found if code in (0, None) else
+            f"exit code {code}, {found}", expected=wanted)
+
+
+# What a trial of an image found, by what was tried and the image's ID: an ID names the image's content,
+# so a check run again after a fix of the container only does not run or save the image again. A trial
+# that could not run (the engine was busy, say) is not kept.
+_TRIED: dict[tuple, object] = {}
+
+
+def _once(what, image, trial, conclusive=lambda found: True):
+    key = (what, image.id)
+    if key in _TRIED:
+        return _TRIED[key]
+    found = trial()
+    if conclusive(found):
+        _TRIED[key] = found
+    return found
 
 
 @task("ex04-2", hints=[
@@ -389,6 +409,11 @@ def _health_without_app(client, image, test: list[str]) -> tuple[int | None, str
         return None, "no image"
     if not test or test[0] == "NONE":
         return None, "no HEALTHCHECK to try"
+    return _once("health", image, lambda: _try_health(client, image, test),
+                 conclusive=lambda found: found[0] is not None)
+
+
+def _try_health(client, image, test: list[str]) -> tuple[int | None, str]:
     command = test[1:] if test[0] == "CMD" else ["/bin/sh", "-c", " ".join(test[1:])]
     try:
         trial = client.containers.run(image.id, ["infinity"], entrypoint=["sleep"], detach=True,
@@ -404,19 +429,10 @@ def _health_without_app(client, image, test: list[str]) -> tuple[int | None, str
         trial.remove(force=True)
 
 
-# What _secret_in found, by image ID: an ID names the image's content, so the answer never changes, and
-# a check run again after a fix of the container only does not save the image again.
-_SCANNED: dict[str, list[str]] = {}
-
-
 def _secret_in(image) -> list[str]:
     """Where the secret's value occurs in the image's `docker save` archive: "layer N" for a layer (1 the
     lowest), or "the configuration" (which holds the history too); [] without the image."""
-    if image is None:
-        return []
-    if image.id not in _SCANNED:
-        _SCANNED[image.id] = _scan(image)
-    return _SCANNED[image.id]
+    return [] if image is None else _once("secret", image, lambda: _scan(image))
 
 
 def _scan(image) -> list[str]:
