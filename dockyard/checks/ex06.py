@@ -18,8 +18,8 @@ SAMPLE = "dockyard/sample-app:latest"
 IMAGE = "debian:bookworm-slim"
 GREETING = "Hello from Docker!"
 SIGTERM = 15
-# What PID 1 is called when the container was started with --init (Docker's tini).
-INITS = ("docker-init", "tini")
+# What PID 1 is called when the container was started with --init (Docker's tini; Podman's catatonit).
+INITS = ("docker-init", "tini", "catatonit")
 
 
 def _network(c, client, name):
