@@ -97,7 +97,7 @@ def _line(step: str) -> str:
 
 def _committed(steps: list[str]) -> list[str]:
     """The steps that are no Dockerfile line: what `docker commit` records (the container's command)."""
-    return [step for step in map(_line, steps) if step.split(" ", 1)[0] not in INSTRUCTIONS]
+    return [step for step in map(_line, steps) if step.strip() and step.split(" ", 1)[0] not in INSTRUCTIONS]
 
 
 def _masked(steps: list[str]) -> list[str]:

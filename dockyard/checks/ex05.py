@@ -142,15 +142,16 @@ def _again(client, reader) -> dict:
     printed, and whether it changed the file. The scratch volume carries the checker's label and goes."""
     mode = f"mode=check-{secrets.token_hex(3)}"
     answer = {"mode": mode, "printed": False, "changed": False, "out": "", "why": "", "unchanged": ""}
-    if reader is None:
-        answer["why"] = "no container"
+    if reader is None or read.status(reader) != "exited":
+        answer["why"] = "no container" if reader is None else "not tried: the container has not exited"
         return answer
     config = read.config(reader)
     scratch = client.volumes.create(labels={LABEL: read.CHECKER})
     try:
         mounted = {scratch.name: {"bind": "/config", "mode": "rw"}}
-        read.trial_run(client, read.READER_IMAGE, ["sh", "-c", f"echo {mode} > /config/app.conf"],
-                       volumes=mounted)
+        # Writable for whichever user the learner's command runs as.
+        seed = f"echo {mode} > /config/app.conf && chmod 777 /config && chmod 666 /config/app.conf"
+        read.trial_run(client, read.READER_IMAGE, ["sh", "-c", seed], volumes=mounted)
         code, out, err = read.trial_run(
             client, reader.attrs.get("Image"), config.get("Cmd"), entrypoint=config.get("Entrypoint"),
             environment=config.get("Env"), user=config.get("User") or None,
