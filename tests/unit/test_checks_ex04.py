@@ -149,8 +149,9 @@ def test_ex04_1_rejects_a_container_of_an_earlier_build(client, greeter, bonjour
     use(client, bonjour_cmd, GREETER_TAG)
     bonjour(client)
     use(client, greeter, GREETER_TAG)
-    assert failed(client, "ex04-1") == [f"dockyard-ex04-1-bonjour runs the image {GREETER_TAG}",
-                                        "dockyard-ex04-1-bonjour runs the image's CMD (no command of its own)"]
+    assert failed(client, "ex04-1") == [
+        f"dockyard-ex04-1-bonjour runs the image {GREETER_TAG}",
+        "dockyard-ex04-1-bonjour runs the image's CMD (no command of its own)"]
 
 
 def test_ex04_1_rejects_an_image_made_with_docker_commit(client):
