@@ -146,6 +146,12 @@ def test_ex05_2_rejects_a_read_only_volume_in_place_of_the_host_folder(client, c
                                         STDOUT]
 
 
+def test_ex05_2_rejects_both_lines_echoed_without_reading_or_writing(client, config):
+    typed = "echo mode=production; echo 'sh: 1: cannot create /config/app.conf: Read-only file system' >&2"
+    reader(client, typed, mounted(config, "/config", "ro"))
+    assert failed(client, "ex05-2") == [PRINTS, WRITES]
+
+
 def test_ex05_2_rejects_a_refusal_echoed_without_attempting_the_write(client, config):
     typed = ("cat /config/app.conf; echo 'sh: 1: cannot create /config/app.conf: Read-only file system' >&2; "
              "exit 2")
