@@ -225,10 +225,10 @@ BREAK, LUNCH = Block(minutes=15, label="Break"), Block(minutes=45, label="Lunch"
 CLOSE = Block(minutes=10, label=WRAP_UP)
 AGENDAS: dict[str, tuple[str, int, list[Block]]] = {
     # name: (start, the length aimed at in minutes, blocks)
-    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1),
+    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04"),
                            Block(minutes=5, label=WRAP_UP)]),
-    "full": ("9:00", 420, [WELCOME, Block("01"), Block("02"), Block("03", 1), BREAK, Block("04", 1), LUNCH,
-                           Block("05", 1), Block("06", 1), BREAK, Block("07", 1), CLOSE]),
+    "full": ("9:00", 420, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1), LUNCH,
+                           Block("05", 1), Block("06"), BREAK, Block("07", 1), CLOSE]),
     "day2": ("9:00", 420, [WELCOME_BACK, Block("02", 2, reading=False), Block("04", 2, 3, reading=False),
                            Block("05", 2, reading=False), Block("06", 2, reading=False),
                            Block("07", 2, 3, reading=False), BREAK, Block("08", 1, 2), LUNCH,

@@ -96,6 +96,28 @@ def container(c: Conditions, client: docker.DockerClient, name: str, chapter: st
     return found
 
 
+def named_container(c: Conditions, client: docker.DockerClient, name: str, image: str | None = None,
+                    status: str | None = None):
+    """The container, which must exist, and, when given, run the image now tagged `image` and be in
+    `status`; None without it. No label is asked for: an answer typed as at work carries none, and its
+    name makes it the exercise's. The image is compared by ID, so an earlier build under the same tag,
+    or another image, is not it."""
+    found = read.container(client, name)
+    c.check(f"container {name} exists", found, found="no such container")
+    if image:
+        wanted = read.image(client, image)
+        ran = found.attrs.get("Image") if found is not None else None
+        named = read.config(found).get("Image")
+        what = ("no container" if found is None else f"no image {image} to compare" if wanted is None
+                else f"an earlier build of {image}" if named == image else named or ran)
+        c.check(f"{name} runs the image {image}", wanted is not None and ran == wanted.id, found=what,
+                expected=image)
+    if status:
+        state = "has exited" if status == "exited" else f"is {status}"
+        c.equal(f"{name} {state}", read.status(found), status)
+    return found
+
+
 def exited_ok(c: Conditions, found, name: str) -> None:
     status, code = read.status(found), read.exit_code(found)
     c.check(f"{name} has exited with code 0", code == 0,

@@ -1,15 +1,20 @@
 """Reading a learner's engine for a check: every reader answers None or empty when the thing is missing.
 
-Checks only read. The one exception is a volume's contents, which the engine shows only to a
-container: `volume_files` runs a throwaway read-only container, labelled as the checker's and
-removed at once; it never writes to the volume.
+Checks only read. The exceptions are throwaway containers, labelled as the checker's, without a
+network, and removed at once: a volume's contents, which the engine shows only to a container
+(`volume_files` and `volume_times` mount it read-only and never write to it); a file of an image
+(`image_file` creates a container it never starts); and a trial run of the learner's own image or
+command with an input the check chooses (`trial_run`), which shows that an output was produced, not
+typed.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import posixpath
 import tarfile
+from datetime import UTC, datetime
 
 import docker
 import requests
@@ -247,6 +252,81 @@ def compose_service(client: docker.DockerClient, project: str, service: str):
     """A Compose service's first container (the lowest container number), or None."""
     mine = [x for x in compose_containers(client, project) if labels(x).get(COMPOSE_SERVICE) == service]
     return min(mine, key=lambda x: int(labels(x).get(COMPOSE_NUMBER) or 0)) if mine else None
+
+
+def volume_times(client: docker.DockerClient, name: str) -> dict[str, float] | None:
+    """When each file in a volume (path relative to its root) was last written, in seconds since the
+    epoch to the nanosecond the file system keeps, or None without the volume: set beside a container's
+    StartedAt and FinishedAt, it says whether that container wrote the file."""
+    if volume(client, name) is None:
+        return None
+    listing = client.containers.run(
+        READER_IMAGE, ["find", "/v", "-type", "f", "-printf", "%P\\t%T@\\n"], remove=True,
+        network_disabled=True, volumes={name: {"bind": "/v", "mode": "ro"}}, labels={LABEL: CHECKER},
+    )
+    pairs = (line.rsplit("\t", 1) for line in listing.decode(errors="replace").splitlines() if "\t" in line)
+    return {path: float(moment) for path, moment in pairs}
+
+
+def moment(timestamp: str | None) -> float | None:
+    """An engine timestamp (2026-12-07T03:03:58.206591108Z, as in State.StartedAt) in seconds since the
+    epoch, nanoseconds kept as far as a float holds them; None for none or the zero time of a container
+    that never started or never finished."""
+    if not timestamp or timestamp.startswith("0001-"):
+        return None
+    whole, _, rest = timestamp.rstrip("Z").partition(".")
+    digits = "".join(ch for ch in rest if ch.isdigit())
+    seconds = datetime.fromisoformat(whole).replace(tzinfo=UTC).timestamp()
+    return seconds + (int(digits) / 10 ** len(digits) if digits else 0.0)
+
+
+def trial_run(client: docker.DockerClient, image: str, command=None, timeout: float = 30,
+              **options) -> tuple[int | None, str, str]:
+    """(exit code, standard output, standard error) of a throwaway container of `image` run to its end,
+    both outputs stripped; (None, "", why) when it cannot start or has not ended within `timeout` s.
+
+    `options` are containers.create's (entrypoint, environment, user, working_dir, volumes, ...). The
+    container has no network, carries the checker's label and is removed whatever happens.
+    """
+    try:
+        trial = client.containers.create(image, command, network_disabled=True, labels={LABEL: CHECKER},
+                                         **options)
+    except (APIError, ImageNotFound, NotFound) as error:
+        return None, "", getattr(error, "explanation", None) or str(error)
+    try:
+        trial.start()
+        code = trial.wait(timeout=timeout)["StatusCode"]
+        out, err = (trial.logs(stdout=o, stderr=e).decode(errors="replace").strip()
+                    for o, e in ((True, False), (False, True)))
+        return code, out, err
+    except APIError as error:
+        return None, "", error.explanation or str(error)
+    except requests.RequestException:
+        return None, "", f"still running after {timeout:.0f} s"
+    finally:
+        trial.remove(force=True)
+
+
+def image_file(client: docker.DockerClient, image, path: str) -> bytes | None:
+    """The bytes of the file at `path` in an image (relative to its working folder), or None when the
+    image or the file is missing. Read from a container that is created and never started."""
+    if image is None:
+        return None
+    where = posixpath.join(config(image).get("WorkingDir") or "/", path)
+    try:
+        holder = client.containers.create(image.id, ["true"], entrypoint=[], network_disabled=True,
+                                          labels={LABEL: CHECKER})
+    except (APIError, NotFound):
+        return None
+    try:
+        stream, _ = holder.get_archive(where)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = next((m for m in tar.getmembers() if m.isfile()), None)
+            return tar.extractfile(member).read() if member is not None else None
+    except (APIError, NotFound):
+        return None
+    finally:
+        holder.remove(force=True)
 
 
 def volume_files(client: docker.DockerClient, name: str) -> dict[str, str] | None:
