@@ -17,12 +17,9 @@ import re
 from pathlib import Path
 
 import docker
-import requests
-from docker.errors import APIError, ImageNotFound, NotFound
 
 from dockyard.checks import read
 from dockyard.checks.core import Conditions, shorten
-from dockyard.labels import LABEL
 
 SIGTERM = 15
 # Init processes that pass SIGTERM on to their child: Docker's own (--init) and the usual ones an image
@@ -209,30 +206,6 @@ def stop_signal(found) -> str:
 
 # Running a learner's command again ----------------------------------------------------------------
 
-def _throwaway(client: docker.DockerClient, image: str, **options) -> tuple[int | None, str, str]:
-    """(exit code, standard output, standard error) of a throwaway container; (None, "", why not)."""
-    try:
-        trial = client.containers.create(image, network_disabled=True, labels={LABEL: read.CHECKER},
-                                         **options)
-    except (ImageNotFound, NotFound):
-        return None, "", f"no image {image}"
-    except APIError as error:
-        return None, "", error.explanation or str(error)
-    try:
-        trial.start()
-        code = trial.wait(timeout=RERUN_WAIT)["StatusCode"]
-        out, err = (trial.logs(stdout=stdout, stderr=not stdout).decode(errors="replace").strip()
-                    for stdout in (True, False))
-        return code, out, err
-    except (APIError, requests.RequestException) as error:
-        return None, "", error.explanation if isinstance(error, APIError) else type(error).__name__
-    finally:
-        try:
-            trial.remove(force=True)
-        except (APIError, NotFound):
-            pass
-
-
 def rerun(client: docker.DockerClient, found, image: str) -> tuple[int | None, str]:
     """(exit code, standard output) of the command `found` ran, run again on `image`: the same command and
     entrypoint if it gave one, none of its environment; (None, why not) when it cannot run."""
@@ -241,7 +214,8 @@ def rerun(client: docker.DockerClient, found, image: str) -> tuple[int | None, s
     config = read.config(found)
     own = read.config(read.image(client, found.attrs.get("Image")))
     entrypoint = config.get("Entrypoint") if config.get("Entrypoint") != own.get("Entrypoint") else None
-    code, out, err = _throwaway(client, image, command=config.get("Cmd"), entrypoint=entrypoint)
+    code, out, err = read.trial_run(client, image, config.get("Cmd"), timeout=RERUN_WAIT,
+                                    entrypoint=entrypoint)
     return (code, out) if code is not None else (None, err)
 
 
@@ -249,5 +223,6 @@ def python_version(client: docker.DockerClient, image_id: str | None) -> str | N
     """The major.minor version of the Python in an image ("3.11"), or None when it has none."""
     if not image_id:
         return None
-    code, out, _ = _throwaway(client, image_id, entrypoint=["python3", "-c", VERSION_PROGRAM])
+    code, out, _ = read.trial_run(client, image_id, timeout=RERUN_WAIT,
+                                 entrypoint=["python3", "-c", VERSION_PROGRAM])
     return out if code == 0 and re.fullmatch(r"\d+\.\d+", out) else None
