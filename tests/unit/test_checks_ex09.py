@@ -2,9 +2,11 @@
 
 Every variant image is built once per module under a tag of its own (`dockyard/ex09-test-...`), on one
 base that installs the sample app's packages (after the first run BuildKit's cache answers it); a test
-points the tag a check reads at one variant, and the fixture takes that tag away again.
+points the tag a check reads at one variant, and the fixture takes that tag away again. Nothing here
+carries a course label: images and containers are the chapter's by their names, as a learner's are.
 """
 
+import hashlib
 import time
 
 import pytest
@@ -12,10 +14,10 @@ from exercise_support import failed, failures, tidy
 
 import dockyard
 from dockyard.checks.ex09 import TOKEN
+from dockyard.reset import planned
 from dockyard.shell import run
 
 pytestmark = pytest.mark.chapter_lock("ex09")  # ex09's state on the engine is this test's alone
-LABELS = {"dockyard.chapter": "ex09"}
 LOCAL = {"8000/tcp": ("127.0.0.1", None)}
 CHECKED = ["dockyard/ex09-1-app:1", "dockyard/ex09-2-app:1", "dockyard/ex09-3-app:1", "dockyard/ex09-4-app:1"]
 EMPTY = {
@@ -66,8 +68,7 @@ def clean(client):
 
 def build(tag, dockerfile, context="sample-app", flags=""):
     """docker build, the Dockerfile on standard input, the sample app (or another folder) as context."""
-    run(f"docker build -q --label dockyard.chapter=ex09 {flags} -t {tag} -f- {context} <<'EOF'\n"
-        f"{dockerfile}\nEOF")
+    run(f"docker build -q {flags} -t {tag} -f- {context} <<'EOF'\n{dockerfile}\nEOF")
     return tag
 
 
@@ -79,7 +80,7 @@ def use(client, variant, tag):
 def started(client, variant, tag, name, health=True, **options):
     """A container of `variant` under the checked tag, once its health has left `starting`."""
     use(client, variant, tag)
-    container = client.containers.run(tag, name=name, labels=LABELS, detach=True, **options)
+    container = client.containers.run(tag, name=name, detach=True, **options)
     deadline = time.monotonic() + 60
     while health and time.monotonic() < deadline:  # as a learner waits for the health check
         container.reload()
@@ -117,15 +118,14 @@ def test_an_empty_engine_fails_every_task(client, task_id):
 # ex09-1: an app that is not root
 
 APP1, WEB1 = "dockyard/ex09-1-app:1", "dockyard-ex09-1-web"
+NUMERIC = f"{APP1}'s configured user is a numeric UID other than 0"
 OWNED = f"inside {WEB1}, /app and /app/app.py belong to the app's user"
 ROOT_INSIDE = f"inside {WEB1}, id -u is not 0 (the app does not run as root)"
 
 
 def test_ex09_1_rejects_the_first_chapters_root_image(client, root):
     started(client, root, APP1, WEB1, init=True)
-    assert failed(client, "ex09-1") == [
-        f"{APP1}'s configured user is a numeric UID other than 0",
-        ROOT_INSIDE, OWNED]
+    assert failed(client, "ex09-1") == [NUMERIC, ROOT_INSIDE, OWNED]
 
 
 def test_ex09_1_rejects_a_user_whose_code_stayed_roots(client, base):
@@ -138,9 +138,45 @@ def test_ex09_1_rejects_a_container_started_as_root(client, right):
     assert failed(client, "ex09-1") == [ROOT_INSIDE, OWNED]
 
 
+def test_ex09_1_rejects_a_user_by_name(client, right):
+    started(client, build("dockyard/ex09-test-by-name:1", "FROM dockyard/ex09-test-right:1\nUSER appuser"),
+            APP1, WEB1)
+    assert failed(client, "ex09-1") == [NUMERIC]
+
+
+def test_ex09_1_rejects_an_image_made_with_docker_commit(client, root):
+    fixed = client.containers.run(root, ["sh", "-c", "chown -R 10001:10001 /app"], detach=True)
+    try:
+        assert fixed.wait(timeout=60)["StatusCode"] == 0
+        fixed.commit("dockyard/ex09-test-committed", "1",
+                     changes=["USER 10001:10001", 'CMD ["python", "app.py"]'])
+    finally:
+        fixed.remove(force=True)
+    started(client, "dockyard/ex09-test-committed:1", APP1, WEB1, init=True)
+    assert failed(client, "ex09-1") == [
+        f"each step {APP1} adds to python:3.11-slim is a Dockerfile instruction (built, not committed)"]
+
+
 def test_ex09_1_accepts_a_numeric_user_that_owns_the_code_and_not_the_packages(client, right):
     started(client, right, APP1, WEB1)
     assert failed(client, "ex09-1") == []
+
+
+def test_ex09_1_unlabelled_is_the_courses_by_its_names(client, right, unique):
+    """Built and run without a course label, the answer passes, and the chapter's clean-up finds it by its
+    names (its container removed, its tag planned for `reset --images`), leaving a learner's own
+    unlabelled container running."""
+    mine = client.containers.run("debian:bookworm-slim", ["sleep", "120"], name=f"{unique}-mine", detach=True)
+    try:
+        started(client, right, APP1, WEB1)
+        assert not client.containers.get(WEB1).labels.get("dockyard.chapter")
+        assert failed(client, "ex09-1") == []
+        assert f"image {APP1}" in planned(client, "ex09", images=True)
+        assert f"container {WEB1}" in dockyard.cleanup(client, "ex09")
+        mine.reload()
+        assert mine.status == "running"
+    finally:
+        mine.remove(force=True)
 
 
 # ex09-2: Gunicorn in front
@@ -148,14 +184,15 @@ def test_ex09_1_accepts_a_numeric_user_that_owns_the_code_and_not_the_packages(c
 APP2, WEB2 = "dockyard/ex09-2-app:1", "dockyard-ex09-2-web"
 EXEC_FORM = f"{APP2}'s command starts Gunicorn in exec form (a JSON list, no shell)"
 WORKERS = f"in {WEB2}, one Gunicorn master runs at least 2 workers"
+NOT_ROOT = f"in {WEB2}, Gunicorn runs as a user other than root (docker top)"
+PICKED = "Docker picked the host port (none fixed in its configuration)"
 
 
 def test_ex09_2_rejects_the_development_server_not_published(client, root):
     started(client, root, APP2, WEB2, init=True)
     assert failed(client, "ex09-2") == [
-        EXEC_FORM, WORKERS, f"no Flask development server runs in {WEB2}",
-        f"{WEB2} publishes 8000/tcp on 127.0.0.1 only",
-        "Docker picked the host port (none fixed in its configuration)",
+        EXEC_FORM, WORKERS, NOT_ROOT, f"no Flask development server runs in {WEB2}",
+        f"{WEB2} publishes 8000/tcp on 127.0.0.1 only", PICKED,
         "GET / on the published port answers 200 Hello from Docker!"]
 
 
@@ -163,8 +200,15 @@ def test_ex09_2_rejects_one_worker_in_shell_form_on_a_fixed_port(client, right):
     shell = build("dockyard/ex09-test-shell:1",
                   "FROM dockyard/ex09-test-right:1\nCMD gunicorn --bind 0.0.0.0:8000 app:app")
     started(client, shell, APP2, WEB2, ports={"8000/tcp": ("127.0.0.1", dockyard.free_port())})
-    assert failed(client, "ex09-2") == [
-        EXEC_FORM, WORKERS, "Docker picked the host port (none fixed in its configuration)"]
+    assert failed(client, "ex09-2") == [EXEC_FORM, WORKERS, PICKED]
+
+
+def test_ex09_2_rejects_gunicorn_run_as_root(client, base):
+    as_root = build("dockyard/ex09-test-gunicorn-root:1", """FROM dockyard/ex09-test-base:1
+COPY . .
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "app:app"]""")
+    started(client, as_root, APP2, WEB2, ports=LOCAL)
+    assert failed(client, "ex09-2") == [NOT_ROOT]
 
 
 def test_ex09_2_accepts_gunicorn_workers_on_a_port_docker_picked(client, right):
@@ -176,12 +220,19 @@ def test_ex09_2_accepts_gunicorn_workers_on_a_port_docker_picked(client, right):
 
 APP3, WEB3 = "dockyard/ex09-3-app:1", "dockyard-ex09-3-web"
 BOTH = f"{WEB3} runs with both settings (none overridden)"
+ASKS_HEALTH = (f"{APP3}'s HEALTHCHECK fails when the app's /health does (tried where a stand-in answers 503 "
+               "there and 200 elsewhere)")
+
+
+def with_healthcheck(tag, line):
+    return build(tag, "FROM dockyard/ex09-test-right:1\n"
+                      f"HEALTHCHECK --interval=1s --timeout=3s --retries=1 {line}")
 
 
 def test_ex09_3_rejects_an_image_without_health_check_or_settings(client, root):
     started(client, root, APP3, WEB3, init=True)
     assert failed(client, "ex09-3") == [
-        f"{APP3} has a HEALTHCHECK", f"{APP3}'s HEALTHCHECK asks the app's /health route",
+        f"{APP3} has a HEALTHCHECK", ASKS_HEALTH,
         f"{APP3}'s environment sets PYTHONDONTWRITEBYTECODE=1",
         f"{APP3}'s environment sets PYTHONUNBUFFERED=1",
         BOTH, f"{WEB3} is healthy"]
@@ -193,10 +244,22 @@ def test_ex09_3_rejects_a_container_that_turned_bytecode_back_on(client, right):
 
 
 def test_ex09_3_rejects_a_health_check_that_needs_curl(client, right):
-    curl = build("dockyard/ex09-test-curl:1", "FROM dockyard/ex09-test-right:1\n"
-                 "HEALTHCHECK --interval=1s --timeout=3s --retries=1 CMD curl -fs http://127.0.0.1:8000/health")
+    curl = with_healthcheck("dockyard/ex09-test-curl:1", "CMD curl -fs http://127.0.0.1:8000/health")
     started(client, curl, APP3, WEB3)
     assert failed(client, "ex09-3") == [f"{WEB3} is healthy"]
+
+
+def test_ex09_3_rejects_a_health_check_that_only_names_the_route(client, right):
+    named = with_healthcheck("dockyard/ex09-test-true:1", 'CMD ["true", "/health"]')
+    started(client, named, APP3, WEB3)
+    assert failed(client, "ex09-3") == [ASKS_HEALTH]
+
+
+def test_ex09_3_rejects_a_health_check_that_asks_another_route(client, right):
+    home = with_healthcheck("dockyard/ex09-test-home:1", 'CMD ["python", "-c", "import urllib.request; '
+                            "urllib.request.urlopen('http://127.0.0.1:8000/')\"]")
+    started(client, home, APP3, WEB3)
+    assert failed(client, "ex09-3") == [ASKS_HEALTH]
 
 
 def test_ex09_3_accepts_a_healthy_container_with_both_settings(client, right):
@@ -207,7 +270,10 @@ def test_ex09_3_accepts_a_healthy_container_with_both_settings(client, right):
 # ex09-4: a token the image never holds
 
 APP4, WEB4 = "dockyard/ex09-4-app:1", "dockyard-ex09-4-web"
+DIGEST = hashlib.sha256(TOKEN.encode()).hexdigest()
 FINGERPRINT = f"{APP4} holds /app/token.sha256 with the token's SHA-256 digest"
+COMPUTED = ("the layer holding /app/token.sha256 comes from a RUN step that computed the digest (no COPY, no "
+            "digest typed into the step)")
 MOUNTED = f"{WEB4} has a read-only mount at /run/secrets/token"
 READS = f"inside {WEB4}, the app's user reads the token from /run/secrets/token"
 RUN_CONFIG = f"the token is nowhere in {WEB4}'s configuration (environment, command, labels)"
@@ -226,7 +292,7 @@ def secret_file(token, mode="ro"):
 
 def test_ex09_4_rejects_an_image_that_never_read_the_token_and_a_container_without_it(client, right):
     started(client, right, APP4, WEB4)
-    assert failed(client, "ex09-4") == [FINGERPRINT, MOUNTED, READS]
+    assert failed(client, "ex09-4") == [FINGERPRINT, COMPUTED, MOUNTED, READS]
 
 
 def test_ex09_4_rejects_a_build_argument_kept_as_an_environment_variable(client, right, token):
@@ -248,6 +314,21 @@ RUN sha256sum /app/token.txt > /app/token.sha256""", context=str(token))
             environment={"API_TOKEN": TOKEN})
     assert failed(client, "ex09-4") == [
         f"the token is in no layer of {APP4} (docker save)", MOUNTED, RUN_CONFIG]
+
+
+def test_ex09_4_rejects_the_digest_typed_into_a_step(client, right, token):
+    typed = build("dockyard/ex09-test-typed:1", f"""FROM dockyard/ex09-test-right:1
+RUN echo "{DIGEST}  /run/secrets/token" > /app/token.sha256""")
+    started(client, typed, APP4, WEB4, volumes=secret_file(token))
+    assert failed(client, "ex09-4") == [COMPUTED]
+
+
+def test_ex09_4_rejects_a_digest_computed_on_the_host_and_copied_in(client, right, token, tmp_path):
+    (tmp_path / "token.sha256").write_text(f"{DIGEST}  /tmp/dockyard-ex09/token.txt\n")
+    copied = build("dockyard/ex09-test-host-digest:1", """FROM dockyard/ex09-test-right:1
+COPY token.sha256 /app/token.sha256""", context=str(tmp_path))
+    started(client, copied, APP4, WEB4, volumes=secret_file(token))
+    assert failed(client, "ex09-4") == [COMPUTED]
 
 
 def test_ex09_4_accepts_a_build_secret_and_a_read_only_token_file(client, right, token):
