@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from dockyard.checks import core, read, task
+from dockyard.checks import core, proof, read, task
 
 CHAPTER = "ex06"
 SAMPLE = "dockyard/sample-app:latest"
 IMAGE = "debian:bookworm-slim"
 GREETING = "Hello from Docker!"
-SIGTERM = 15
-# What PID 1 is called when the container was started with --init (Docker's tini; Podman's catatonit).
-INITS = ("docker-init", "tini", "catatonit")
 
 
 def _network(c, client, name):
@@ -31,14 +28,12 @@ def _network(c, client, name):
 def _stops_promptly(c, found, name) -> None:
     """PID 1 of the running container is Docker's init, or catches SIGTERM: otherwise the kernel drops
     the signal `docker stop` sends, and the stop waits 10 s for SIGKILL."""
-    code, status = read.exec_output(found, ["cat", "/proc/1/status"])
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line) if code == 0 else {}
-    program = fields.get("Name", "").strip()
-    caught = int(fields.get("SigCgt", "0").strip() or "0", 16)
-    handles = program in INITS or bool(caught >> (SIGTERM - 1) & 1)
-    c.check(f"{name} stops promptly: its PID 1 is Docker's init (--init) or handles SIGTERM", handles,
-            found=status if code is None else f"PID 1 is {program or 'unknown'}, which ignores SIGTERM",
-            expected="docker-init")
+    status = proof.pid1(found)
+    program = (status or {}).get("Name", "").strip()
+    c.check(f"{name} stops promptly: its PID 1 is Docker's init (--init) or handles SIGTERM",
+            proof.ends_on_sigterm(status), expected="docker-init",
+            found=f"PID 1 is {program or 'unknown'}, which ignores SIGTERM" if status
+            else "no running container to read PID 1 in")
 
 
 def _endpoint(found, network: str) -> dict:

@@ -24,7 +24,7 @@ from dockyard.checks.core import Conditions, shorten
 SIGTERM = 15
 # Init processes that pass SIGTERM on to their child: Docker's own (--init) and the usual ones an image
 # starts itself (ENTRYPOINT ["tini", "--"]). /proc/PID/status shows a name cut to 15 characters.
-INITS = {"docker-init", "tini", "tini-static", "dumb-init"}
+INITS = {"docker-init", "tini", "tini-static", "dumb-init", "catatonit"}  # catatonit: Podman's --init
 # The instructions a build records in an image's history. BuildKit writes "COPY . . # buildkit",
 # "RUN /bin/sh -c pip install ... # buildkit", "CMD [...]"; the classic builder "/bin/sh -c #(nop)  CMD
 # [...]", "/bin/sh -c pip install ...", and "|1 NAME=value /bin/sh -c ..." for a RUN under an ARG.
