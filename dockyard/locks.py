@@ -6,10 +6,12 @@ one notebook never waits on them.
 - A chapter's lock: two tests that run the same chapter, a notebook and its terminal script say, use
   the same labels and names, so one's cleanup would remove what the other just made.
 - The build lock: BuildKit merges identical steps of builds that run at the same time and may then
-  report a shared step to one of them only, and a lesson prints the steps its build reports. The
-  course's builds take turns, so each shows every step it ran: a lesson's command lines (shell.py),
-  Compose's up and build (compose.py), and the terminal scripts' commands (through a `docker` that
-  takes the same lock file with `flock`, tests/support/bin/docker).
+  report a shared step to one of them only, and a lesson prints the steps its build reports. So a
+  build whose steps are read (a lesson's command lines in shell.py, Compose's up and build in
+  compose.py) holds the lock alone. Builds whose steps nobody reads (the terminal scripts' commands,
+  through a `docker` that takes the same lock file with `flock -s`, tests/support/bin/docker, and the
+  tests' builds inside `sharing_builds()`) hold it shared: they run side by side, never beside a
+  build that holds it alone.
 """
 
 from __future__ import annotations
@@ -40,24 +42,26 @@ def path(name: str) -> Path:
 
 
 @contextmanager
-def _held(name: str) -> Iterator[None]:
+def _held(name: str, shared: bool = False) -> Iterator[None]:
     asked = time.time()
     with path(name).open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the holder; released when the file closes
+        # waits for the holder (for a shared turn, only a holder alone); released when the file closes
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         got = time.time()
         try:
             yield
         finally:
-            _account(name, asked, got)
+            _account(name, asked, got, shared)
 
 
-def _account(name: str, asked: float, got: float) -> None:
+def _account(name: str, asked: float, got: float, shared: bool = False) -> None:
     """With DOCKYARD_LOCK_LOG set (make test sets it), add a line to that file: which lock, and when it
     was asked for, got and let go. `make bench` adds them up: the time builds spent taking turns."""
     log = os.environ.get("DOCKYARD_LOCK_LOG")
     if log:
         with open(log, "a") as lines:
-            lines.write(json.dumps({"lock": name, "asked": asked, "got": got, "done": time.time()}) + "\n")
+            lines.write(json.dumps({"lock": name, "asked": asked, "got": got, "done": time.time(),
+                                    "shared": shared}) + "\n")
 
 
 def chapter(label: str):
@@ -66,11 +70,24 @@ def chapter(label: str):
 
 
 BUILDS = "builds"
+_sharing = False  # set by sharing_builds(): this process's builds are ones whose steps nobody reads
 
 
 def builds():
-    """Hold the build lock until the block ends."""
-    return _held(BUILDS)
+    """Hold the build lock until the block ends: alone, or shared inside sharing_builds()."""
+    return _held(BUILDS, shared=_sharing)
+
+
+@contextmanager
+def sharing_builds() -> Iterator[None]:
+    """Within the block, this process's builds share the build lock with other such builds (a test
+    that checks images, not the steps a build reported). Outside it, the default, a build holds it alone."""
+    global _sharing
+    before, _sharing = _sharing, True
+    try:
+        yield
+    finally:
+        _sharing = before
 
 
 def for_command(command: str):

@@ -12,8 +12,9 @@ from dockyard import locks
 BIN = Path(__file__).resolve().parent / "bin"
 
 
-def script_env(env: dict[str, str]) -> dict[str, str]:
-    """`env` with the wrapping `docker` first on PATH, and the real CLI and the lock file it uses."""
+def script_env(env: dict[str, str], shared: bool = False) -> dict[str, str]:
+    """`env` with the wrapping `docker` first on PATH, and the real CLI and the lock file it uses;
+    `shared` for a script whose build steps nobody reads (its builds share the lock with such others)."""
     path = env.get("PATH", os.defpath)
     # the wrapper itself is never the real CLI, or it would call itself
     elsewhere = os.pathsep.join(part for part in path.split(os.pathsep) if Path(part) != BIN)
@@ -21,4 +22,5 @@ def script_env(env: dict[str, str]) -> dict[str, str]:
     if real is None:
         raise FileNotFoundError("no docker CLI on PATH for the script to run")
     return {**env, "PATH": f"{BIN}{os.pathsep}{path}", "DOCKYARD_DOCKER": real,
-            "DOCKYARD_BUILD_LOCK": str(locks.path(locks.BUILDS))}
+            "DOCKYARD_BUILD_LOCK": str(locks.path(locks.BUILDS)),
+            "DOCKYARD_BUILD_LOCK_SHARED": "1" if shared else ""}

@@ -5,6 +5,9 @@
 - A test marked `chapter_lock("LABEL")` (or a module with that `pytestmark`) holds that chapter's
   lock (dockyard/locks.py) from its setup to its teardown, module-scoped fixtures included, so what it
   builds and asserts on the engine under that label is not changed by a test on the other worker.
+- A test that is not a notebook cell builds with the build lock shared (`locks.sharing_builds()`):
+  it checks images, not the steps its build reported, so such builds run side by side. A test that
+  reads the steps a build reported is marked `build_steps` and holds the lock alone, as lessons do.
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
 - `--kill-first` (make test's notebook step) runs each notebook first in a kernel of its own, killed
@@ -32,7 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from contextlib import closing
+from contextlib import closing, nullcontext
 from pathlib import Path
 
 import pytest
@@ -93,6 +96,8 @@ class NotebookNeedsEngine(pytest.Item):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "chapter_lock(label): hold the chapter's lock while the test runs")
+    config.addinivalue_line("markers", "build_steps: the test reads the steps its builds report, so its "
+                                       "builds hold the build lock alone")
     # Exercise checks record passes in a progress file; a test run keeps its own, not the learner's,
     # in a folder it removes when it ends (xdist's workers inherit the controller's).
     if "DOCKYARD_PROGRESS" not in os.environ:
@@ -202,10 +207,9 @@ def _order_notebooks(config, items) -> None:
 def pytest_runtest_protocol(item, nextitem):
     # Around setup, call and teardown: module-scoped fixtures set up and torn down there too.
     marker = item.get_closest_marker("chapter_lock")
-    if marker is None:
-        yield
-        return
-    with locks.chapter(marker.args[0]):
+    sharing = not _is_notebook_cell(item) and item.get_closest_marker("build_steps") is None
+    with (locks.chapter(marker.args[0]) if marker else nullcontext()), \
+            (locks.sharing_builds() if sharing else nullcontext()):
         yield
 
 

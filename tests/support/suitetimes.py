@@ -37,11 +37,12 @@ def by_notebook(cases: list[tuple[str, str, float]]) -> Counter:
 
 
 def lock_turns(log: Path) -> dict[str, tuple[int, float, float]]:
-    """Per lock: how many turns, the seconds held in all, the seconds holders waited in all."""
+    """Per lock, turns alone and shared turns apart: how many turns, the seconds held in all (shared turns
+    overlap, so theirs add up to more than the time they took), the seconds holders waited in all."""
     turns: dict[str, list[float]] = {}
     for line in log.read_text().splitlines() if log.exists() else []:
         entry = json.loads(line)
-        counts = turns.setdefault(entry["lock"], [0, 0.0, 0.0])
+        counts = turns.setdefault(entry["lock"] + (" shared" if entry.get("shared") else ""), [0, 0.0, 0.0])
         counts[0] += 1
         counts[1] += entry["done"] - entry["got"]
         counts[2] += entry["got"] - entry["asked"]
@@ -60,7 +61,7 @@ def report(folder: Path = REPORTS, slowest: int = 10) -> None:
     print("notebooks and terminal scripts (time of their tests):")
     for what, seconds in by_notebook(cases).most_common():
         print(f"  {what:40} {seconds:7.1f} s")
-    print("locks (a build takes the build lock: builds run one at a time):")
+    print("locks (a build whose steps are read holds the build lock alone; other builds share it):")
     for name, (turns, held, waited) in sorted(lock_turns(folder / LOCK_LOG).items()):
         print(f"  {name:28} {turns:4} turns, held {held:6.0f} s in all, waited for {waited:6.0f} s in all")
     print(f"the {slowest} slowest tests:")

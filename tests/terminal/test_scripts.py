@@ -30,8 +30,10 @@ def test_the_chapter_runs_in_a_terminal_and_leaves_nothing(notebook: Path, tmp_p
     script = tmp_path / f"{notebook.stem}.sh"
     script.write_text(terminal.script(notebook))
     assert len(terminal.commands(notebook)) >= 3, "a chapter without command lines has no terminal track"
-    # its builds take the build lock through the wrapping `docker` (tests/support/bin/docker)
-    env = dockerwrap.script_env({**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    # its builds take the build lock through the wrapping `docker` (tests/support/bin/docker), shared:
+    # this test reads what the script leaves, not the steps its builds report
+    env = dockerwrap.script_env({**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+                                shared=True)
     with locks.chapter(chapter):
         recorder = safety.Recorder(client, chapter)
         try:

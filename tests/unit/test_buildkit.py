@@ -3,6 +3,9 @@ import pytest
 import dockyard
 from dockyard import buildkit
 
+# reads the steps its builds report: its builds hold the build lock alone, as lessons' do
+pytestmark = pytest.mark.build_steps
+
 # Steps finish out of order: BuildKit logs [3/4] before [2/4] here.
 LOG = """\
 #4 [1/4] FROM docker.io/library/debian:bookworm-slim

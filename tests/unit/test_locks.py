@@ -12,6 +12,9 @@ import pytest
 from dockyard import compose, locks
 from tests.support import dockerwrap
 
+# These tests take the build lock alone or shared themselves, so the plugin leaves the mode to them.
+pytestmark = pytest.mark.build_steps
+
 COMMANDS = [
     ("docker build --progress=plain -t x sample-app", True),
     ("docker buildx build -t x .", True),
@@ -83,9 +86,10 @@ def fake_docker(tmp_path, monkeypatch):
     return fake
 
 
-def in_script(command: str) -> subprocess.Popen:
+def in_script(command: str, shared: bool = False) -> subprocess.Popen:
     """Start a command line as tests/terminal runs a chapter's script: bash, with the wrapping docker."""
-    return subprocess.Popen(["bash", "-eu", "-c", command], env=dockerwrap.script_env(dict(os.environ)),
+    env = dockerwrap.script_env(dict(os.environ), shared)
+    return subprocess.Popen(["bash", "-eu", "-c", command], env=env,
                             stdout=subprocess.PIPE, text=True)
 
 
@@ -110,3 +114,25 @@ def test_a_compose_build_waits_for_the_build_lock(fake_docker):
             time.sleep(1)
             assert not up.done(), "docker compose up ran while another held the build lock"
         assert up.result(timeout=30) == "held\n"
+
+
+def test_builds_whose_steps_nobody_reads_run_side_by_side(fake_docker):
+    with locks.sharing_builds(), locks.builds():
+        # the script's build gets its shared turn at once; the fake then finds the lock held (by both)
+        assert in_script("docker build -t x sample-app", shared=True).communicate(timeout=30)[0] == "held\n"
+
+
+def test_a_shared_build_waits_for_a_build_alone(fake_docker):
+    with locks.builds():
+        script = in_script("docker build -t x sample-app", shared=True)
+        time.sleep(1)
+        assert script.poll() is None, "a shared build ran beside a build that holds the lock alone"
+    assert script.communicate(timeout=30)[0] == "held\n"
+
+
+def test_a_build_alone_waits_for_shared_builds(fake_docker):
+    with locks.sharing_builds(), locks.builds():
+        script = in_script("docker build -t x sample-app")
+        time.sleep(1)
+        assert script.poll() is None, "a build that reads its steps ran beside a shared one"
+    assert script.communicate(timeout=30)[0] == "held\n"

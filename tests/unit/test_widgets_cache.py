@@ -8,6 +8,9 @@ import dockyard
 from dockyard.widgets import CachePlayground
 from dockyard.widgets.cache import build_steps, prepare
 
+# reads the steps its builds report: its builds hold the build lock alone, as lessons' do
+pytestmark = pytest.mark.build_steps
+
 
 def dockerfile(unique: str, marker: str = "one") -> str:
     """Quick to build (no pip): steps like the sample app's, one of them new to BuildKit's cache."""
