@@ -134,3 +134,10 @@ classroom-test: setup $(CLASSROOM_STAMP)
 .PHONY: test-arm64
 test-arm64: setup
 	$(BIN)/python -m tools.rehearsal --platform linux/arm64
+
+# The engine's notebooks on the containerd image store (Docker Desktop's and Engine 29's default) on a
+# second engine beside the main one, with a /tmp of its own (README, Prerequisites). setup first.
+.PHONY: test-containerd
+test-containerd: setup
+	$(BIN)/python -m tools.rehearsal --platform linux/amd64 --store containerd --keep -- \
+		-n 2 --dist loadfile --nbval chapters exercises

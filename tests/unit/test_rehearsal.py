@@ -43,6 +43,18 @@ def test_second_engine_has_every_path_of_its_own():
     assert engine.environment()["PATH"].startswith("/opt/other-engine/bin:")
 
 
+def test_second_engine_uses_the_image_store_asked_for():
+    assert Engine().daemon_config() == {}
+    assert Engine(store="containerd").daemon_config() == {"features": {"containerd-snapshotter": True}}
+
+
+def test_a_rehearsal_command_can_have_a_tmp_of_its_own():
+    assert netns.run_in(["true"])[0] == "nsenter"
+    command = netns.run_in(["true"], own_tmp=True)
+    assert command[:5] == ["unshare", "--mount", "--propagation", "private", "--"]
+    assert str(netns.TMP) in command and command[-1] == "true"
+
+
 def test_namespace_teardown_deletes_every_rule_setup_inserts():
     inserted = [c for c in netns.setup_commands() if c[0] == "iptables"]
     deleted = [c for c in netns.teardown_commands() if c[0] == "iptables"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -40,6 +41,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--suite", choices=provision.SUITES,
                         help="unpack this Debian suite's engine into --prefix if it has none (e.g. trixie's "
                              "older Engine 26 into a prefix of its own)")
+    parser.add_argument("--store", choices=("overlay2", "containerd"), default="overlay2",
+                        help="the second engine's image store: the classic one (overlay2) or the containerd "
+                             "image store that new installs of Docker Desktop and Engine 29 use")
     parser.add_argument("--teardown", action="store_true",
                         help="only stop an engine and remove a namespace that an interrupted run left")
     parser.add_argument("tests", nargs="*", help="pytest arguments instead of the whole suite")
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def rehearse(args: argparse.Namespace) -> int:
     arch = args.platform.split("/")[1]
-    engine = Engine(prefix=args.prefix)
+    engine = Engine(prefix=args.prefix, store=args.store)
     env = {**os.environ, **suite.environment(engine.host, args.platform)}
     with ExitStack() as undo:
         if arch != host_arch():
@@ -81,15 +85,18 @@ def rehearse(args: argparse.Namespace) -> int:
         undo.callback(namespace.teardown)
         namespace.setup()
         check_outbound()
+        netns.TMP.mkdir(parents=True, exist_ok=True)
+        netns.TMP.chmod(0o1777)  # as /tmp: everyone writes, each removes only their own
+        undo.callback(shutil.rmtree, netns.TMP, ignore_errors=True)  # after the engine has stopped
         undo.callback(lambda: engine.remove_state(keep_data=args.keep))
         undo.callback(engine.stop)
-        engine.start(wrap=netns.run_in([]))
+        engine.start(wrap=netns.run_in([], own_tmp=True))
         step = time.monotonic()
-        subprocess.run(netns.run_in(suite.prepare_command()), env=env, cwd=REPO, check=True)
+        subprocess.run(netns.run_in(suite.prepare_command(), own_tmp=True), env=env, cwd=REPO, check=True)
         say(f"images for {args.platform} ready in {(time.monotonic() - step) / 60:.1f} min")
         step = time.monotonic()
         # Every step runs, as in make test: tests/final also removes what the notebook step planted.
-        codes = [subprocess.run(netns.run_in(command), env=env, cwd=REPO).returncode
+        codes = [subprocess.run(netns.run_in(command, own_tmp=True), env=env, cwd=REPO).returncode
                  for command in suite.pytest_commands(args.tests)]
         code = next((c for c in codes if c), 0)
         say(f"test suite: exit code {code} after {(time.monotonic() - step) / 60:.1f} min")

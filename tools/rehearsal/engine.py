@@ -6,6 +6,7 @@ so the same code can rehearse with another engine version as well.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -33,6 +34,9 @@ class Engine:
     run_dir: Path = RUN_DIR
     made: list[Path] = field(default_factory=list)
     process: subprocess.Popen | None = None
+    # "overlay2": the classic image store; "containerd": the containerd image store, the default of
+    # Docker Desktop (4.34 and later) and of Engine 29 on new installs, behind a feature flag in 28
+    store: str = "overlay2"
 
     @property
     def exec_root(self) -> Path:
@@ -66,6 +70,10 @@ class Engine:
             "--init-path", str(self.prefix / "bin/docker-init"),
         ]
 
+    def daemon_config(self) -> dict:
+        """The engine's daemon.json: empty (the host's stays out), or the containerd image store turned on."""
+        return {"features": {"containerd-snapshotter": True}} if self.store == "containerd" else {}
+
     def environment(self) -> dict[str, str]:
         # containerd, its shim and docker-proxy come from the prefix; runc is the host's.
         return {**os.environ, "PATH": f"{self.prefix / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
@@ -78,7 +86,7 @@ class Engine:
             folder.mkdir(parents=True, exist_ok=True)
         if self.pidfile.exists():
             raise RuntimeError(f"{self.pidfile} exists: is another rehearsal engine running?")
-        self.config.write_text("{}\n")
+        self.config.write_text(json.dumps(self.daemon_config()) + "\n")
         say(f"starting {self.command()[0]} on {self.host} (log: {LOG})")
         with LOG.open("ab") as log:
             self.process = subprocess.Popen([*wrap, *self.command()], stdout=log, stderr=log,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 NAME = "dockyard-rehearsal"
 HOST_VETH, NS_VETH = "dyr-host", "dyr-ns"
@@ -19,12 +20,23 @@ def say(message: str) -> None:
     print(f"[netns] {message}", flush=True)
 
 
-def run_in(command: list[str]) -> list[str]:
-    """A command run in the namespace's network only.
+# The rehearsal's /tmp: the course's scratch folders (/tmp/dockyard-<chapter>) and lock files live in
+# /tmp, so a rehearsal with the host's /tmp would share them with the main engine's runs.
+TMP = Path("/var/tmp/dockyard-rehearsal-tmp")
+
+
+def run_in(command: list[str], own_tmp: bool = False) -> list[str]:
+    """A command run in the namespace's network only; with `own_tmp`, also with TMP as its /tmp (a
+    mount namespace of its own, where TMP is bound on /tmp: the engine, the tests and their kernels all
+    see the same folder, and the host's /tmp is untouched).
 
     `ip netns exec` would also remount /sys, which hides the cgroup hierarchy dockerd needs.
     """
-    return ["nsenter", f"--net=/run/netns/{NAME}", "--", *command]
+    network = ["nsenter", f"--net=/run/netns/{NAME}", "--", *command]
+    if not own_tmp:
+        return network
+    return ["unshare", "--mount", "--propagation", "private", "--",
+            "sh", "-c", 'mount --bind "$0" /tmp && exec "$@"', str(TMP), *network]
 
 
 def host_rules() -> list[list[str]]:
