@@ -47,14 +47,21 @@ def image_name(image) -> str:
     return image.tags[0] if image.tags else image.short_id
 
 
+# An image's name may start with a registry's address (localhost:5000/dockyard/ex10-app:1.0): a host with
+# a port, a dot, or localhost, as Docker tells a registry from a first path component.
+REGISTRY_HOST = r"(?:(?:localhost|[^/]*[.:][^/]*)/)?"
+
+
 def exercise_names(chapter: str | None = None) -> re.Pattern | None:
     """The names the exercise tasks give (dockyard-ex06-4-web, dockyard/ex08-1-app:1, a Compose
-    project's dockyard-ex07-2_default): an exercise's answer is typed as at work, without the course's
-    label, so its resources are known by these names. None for a lesson chapter, whose cells label all."""
+    project's dockyard-ex07-2_default, and an image tagged for a registry,
+    localhost:5000/dockyard/ex10-app:1.0): an exercise's answer is typed as at work, without the
+    course's label, so its resources are known by these names. None for a lesson chapter, whose cells
+    label all."""
     if chapter is None:
-        return re.compile(r"dockyard[-/]ex\d\d-")
+        return re.compile(rf"{REGISTRY_HOST}dockyard[-/]ex\d\d-")
     if re.fullmatch(r"ex\d\d", chapter):
-        return re.compile(rf"dockyard[-/]{chapter}-")
+        return re.compile(rf"{REGISTRY_HOST}dockyard[-/]{chapter}-")
     return None
 
 
@@ -87,7 +94,9 @@ class Course:
         of a name, so the pattern decides)."""
         if self.named is None:
             return []
-        rough = {"reference": ["dockyard/ex*"]} if lister is images else {"name": ["dockyard-ex"]}
+        # The engine ORs reference patterns; `*` stops at a slash, so the second finds a registry's address.
+        patterns = ["dockyard/ex*", "*/dockyard/ex*"]
+        rough = {"reference": patterns} if lister is images else {"name": ["dockyard-ex"]}
         listed = lister(self.client, rough)
         return [item for item in listed if any(self.named.match(n) for n in name(item))]
 
