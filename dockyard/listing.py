@@ -65,6 +65,12 @@ def exercise_names(chapter: str | None = None) -> re.Pattern | None:
     return None
 
 
+def references(image: Image) -> list[str]:
+    """An image's tags, then the digests it is known by in a repository (what a push or a pull by
+    digest records: localhost:5000/dockyard/ex10-app@sha256:...)."""
+    return [*image.tags, *(image.attrs.get("RepoDigests") or [])]
+
+
 def _carries(image: Image, wanted: dict[str, list[str]]) -> bool:
     """Whether the image carries the label the filter `wanted` selects ("dockyard.chapter[=value]")."""
     key, _, value = wanted["label"][0].partition("=")
@@ -115,17 +121,18 @@ class Course:
     @cached_property
     def images(self) -> list[Image]:
         """Every labelled image, what the chapters built, and the exercises' named ones."""
-        return _by_id(images(self.client, self.wanted), self._named(images, name=lambda image: image.tags))
+        return _by_id(images(self.client, self.wanted), self._named(images, name=references))
 
     def _image_entries(self, chosen: list[Image]) -> list[tuple[str, str, object]]:
-        """A labelled image goes whole (the course built it); of an unlabelled one only the tags the
-        tasks name go, as `docker rmi TAG` untags: the image under them may be the learner's own too."""
+        """A labelled image goes whole (the course built it); of an unlabelled one only the tags and
+        digests the tasks name go, as `docker rmi TAG` untags: the image under them may be the learner's
+        own too. Removing a repository's last tag removes its digests with it (cleanup then skips them)."""
         entries = []
         for image in chosen:
             if _carries(image, self.wanted):
                 entries.append(("image", image_name(image), image))
-            else:
-                entries += [("image", tag, tag) for tag in image.tags if self.named and self.named.match(tag)]
+            elif self.named:
+                entries += [("image", ref, ref) for ref in references(image) if self.named.match(ref)]
         return entries
 
     @cached_property

@@ -289,10 +289,12 @@ def test_ex10_unlabelled_is_the_courses_by_its_names(client, unique):
             found = client.containers.get(REGISTRY)
             port = dockyard.host_port(found, "5000/tcp")
             dockyard.wait_for_http(f"http://127.0.0.1:{port}/v2/", timeout=30, container=found)
-            push(client, FIRST, port)
+            digest = push(client, FIRST, port)
             assert not found.labels.get("dockyard.chapter")
             assert failures(client, "ex10-1") == []
             assert f"image {name(port)}:1.0" in planned(client, "ex10", images=True)
+            client.images.get(SECOND).tag(name(port), "1.0")  # the tag moves on; the first keeps the digest
+            assert f"image {name(port)}@{digest}" in planned(client, "ex10", images=True)
             volume = found.attrs["Mounts"][0]["Name"]
             assert f"container {REGISTRY}" in dockyard.cleanup(client, "ex10")
             assert volume not in [v.name for v in client.volumes.list()]  # the registry's storage went too
