@@ -151,16 +151,15 @@ def _logged_in(auths: dict, port: int | None) -> list[str]:
 # Tasks -------------------------------------------------------------------------------------------
 
 @task("ex10-1", hints=[
-    "A registry is a container like any other: run the registry:2 image under the name the task gives, "
-    "and publish its port 5000 on 127.0.0.1. An image goes to a registry under a name that starts with "
-    "the registry's address, localhost:PORT/, and docker push sends it there.",
-    "docker run -d --name dockyard-ex10-registry -p 127.0.0.1::5000 registry:2, then docker port "
-    "dockyard-ex10-registry 5000 for the host port; docker tag the sample app's image as "
-    "localhost:PORT/dockyard/ex10-app:1.0 and docker push that name.",
-    "PORT=$(docker port dockyard-ex10-registry 5000 | cut -d: -f2); docker tag dockyard/sample-app:latest "
-    "localhost:$PORT/dockyard/ex10-app:1.0; docker push localhost:$PORT/dockyard/ex10-app:1.0; curl -sI "
-    "-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "
-    "http://127.0.0.1:$PORT/v2/dockyard/ex10-app/manifests/1.0 shows the digest the registry serves.",
+    "A registry is a container like any other: run registry:2 under the name the task gives and publish its "
+    "port 5000 on 127.0.0.1. Where an image goes is part of its name: a name that starts with a registry's "
+    "address, localhost:PORT/, tells docker push which registry to send it to.",
+    "Run the registry with -p 127.0.0.1::5000 and read the host port with docker port dockyard-ex10-registry "
+    "5000. Give the sample app's image a second name with docker tag, then docker push that name. Docker "
+    "talks plain HTTP to a registry on localhost without any setting.",
+    "docker run -d --name dockyard-ex10-registry -p 127.0.0.1::5000 registry:2, then PORT=$(docker port "
+    "dockyard-ex10-registry 5000 | cut -d: -f2), docker tag dockyard/sample-app:latest "
+    "localhost:$PORT/dockyard/ex10-app:1.0 and docker push localhost:$PORT/dockyard/ex10-app:1.0.",
 ])
 def push(client, c) -> None:
     port = _registry(c, client, REGISTRY)
@@ -184,18 +183,19 @@ def push(client, c) -> None:
 
 
 @task("ex10-2", hints=[
-    "A tag is a name that moves; a digest names one content for ever. Pin the content 1.0 has now: pull it "
-    "by digest and tag it dockyard/ex10-app:pinned. Then build something else and push it as 1.0 again: "
-    "the registry keeps the old digest, and :pinned still names it.",
-    "The digest is in docker image inspect --format '{{index .RepoDigests 0}}' of the pushed image, or in "
-    "the Docker-Content-Digest header of the registry's manifests/1.0. docker pull "
-    "localhost:PORT/dockyard/ex10-app@sha256:..., docker tag that reference dockyard/ex10-app:pinned; then "
-    "docker build a changed image (a label is enough) as localhost:PORT/dockyard/ex10-app:1.0 and push it.",
-    "DIGEST=$(docker image inspect --format '{{index .RepoDigests 0}}' "
-    "localhost:$PORT/dockyard/ex10-app:1.0); docker pull $DIGEST; docker tag $DIGEST "
-    "dockyard/ex10-app:pinned; docker build --label org.opencontainers.image.version=1.1 -t "
-    "localhost:$PORT/dockyard/ex10-app:1.0 sample-app; docker push "
-    "localhost:$PORT/dockyard/ex10-app:1.0.",
+    "A push records the digest the registry gave the image among its RepoDigests, and the registry answers "
+    "a pull by that digest as long as it stores the content, whatever its tags point to later. Pin first, "
+    "then move the tag: any change makes a new image (a label is enough), and pushing it as 1.0 moves the "
+    "registry's tag.",
+    "Read the digest from docker image inspect ({{range .RepoDigests}}{{println .}}{{end}}, the line that "
+    "starts with localhost:PORT/), pull the image by localhost:PORT/dockyard/ex10-app@sha256:..., and "
+    "docker tag that reference as dockyard/ex10-app:pinned. Then build the sample app again with a label "
+    "of its own, tag it localhost:PORT/dockyard/ex10-app:1.0 and push it.",
+    "DIGEST=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "
+    "localhost:$PORT/dockyard/ex10-app:1.0 | grep \"^localhost:$PORT/\"), docker pull $DIGEST, docker tag "
+    "$DIGEST dockyard/ex10-app:pinned; then docker build --label org.opencontainers.image.version=1.0.1 -t "
+    "dockyard/ex10-app:1.0.1 sample-app, docker tag dockyard/ex10-app:1.0.1 "
+    "localhost:$PORT/dockyard/ex10-app:1.0 and docker push localhost:$PORT/dockyard/ex10-app:1.0.",
 ])
 def pin(client, c) -> None:
     port = _registry(c, client, REGISTRY)
@@ -218,18 +218,23 @@ def pin(client, c) -> None:
 
 
 @task("ex10-3", hints=[
-    "The registry:2 image asks for a login when its REGISTRY_AUTH variables say so and an htpasswd file "
-    "(bcrypt hashes, as htpasswd -B writes them) is mounted into it. The Docker client keeps a login in "
-    "config.json in the folder DOCKER_CONFIG names: point it at /tmp/dockyard-ex10/docker-config, log in, "
-    "push, and log out.",
-    "htpasswd -Bbn learner PASSWORD > /tmp/dockyard-ex10/auth/htpasswd (or Python's bcrypt.hashpw); docker "
-    "run -d --name dockyard-ex10-private -p 127.0.0.1::5000 -v /tmp/dockyard-ex10/auth:/auth:ro -e "
-    "REGISTRY_AUTH=htpasswd -e REGISTRY_AUTH_HTPASSWD_REALM='Registry Realm' -e "
-    "REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd registry:2",
-    "export DOCKER_CONFIG=/tmp/dockyard-ex10/docker-config; docker login localhost:$PRIVATE --username "
-    "learner --password-stdin < /tmp/dockyard-ex10/password.txt; docker tag dockyard/ex10-app:pinned "
-    "localhost:$PRIVATE/dockyard/ex10-app:1.0; docker push localhost:$PRIVATE/dockyard/ex10-app:1.0; docker "
-    "logout localhost:$PRIVATE (PRIVATE: the host port docker port dockyard-ex10-private 5000 prints).",
+    "Three steps: an htpasswd file with a bcrypt hash of the password, a registry that reads it (mount its "
+    "folder, and set REGISTRY_AUTH=htpasswd, REGISTRY_AUTH_HTPASSWD_REALM and REGISTRY_AUTH_HTPASSWD_PATH), "
+    "then docker login, docker push and docker logout with DOCKER_CONFIG set, so that the login is written "
+    "to that folder's config.json and not to ~/.docker.",
+    "htpasswd -Bbn learner \"$(cat /tmp/dockyard-ex10/password.txt)\" > /tmp/dockyard-ex10/auth/htpasswd "
+    "(Debian's apache2-utils; in Python, bcrypt.hashpw(password, bcrypt.gensalt(rounds=5)) writes the same "
+    "kind of hash). Run the registry with -v /tmp/dockyard-ex10/auth:/auth:ro and -e "
+    "REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd. docker login --password-stdin reads the password from its "
+    "input, so it stays out of your shell's history.",
+    "docker run -d --name dockyard-ex10-private -p 127.0.0.1::5000 -v /tmp/dockyard-ex10/auth:/auth:ro -e "
+    "REGISTRY_AUTH=htpasswd -e \"REGISTRY_AUTH_HTPASSWD_REALM=Registry Realm\" -e "
+    "REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd registry:2; then export "
+    "DOCKER_CONFIG=/tmp/dockyard-ex10/docker-config, PRIVATE=$(docker port dockyard-ex10-private 5000 | cut "
+    "-d: -f2), docker login localhost:$PRIVATE --username learner --password-stdin < "
+    "/tmp/dockyard-ex10/password.txt, docker tag dockyard/ex10-app:pinned "
+    "localhost:$PRIVATE/dockyard/ex10-app:1.0, docker push localhost:$PRIVATE/dockyard/ex10-app:1.0 and "
+    "docker logout localhost:$PRIVATE.",
 ])
 def login(client, c) -> None:
     port = _registry(c, client, PRIVATE)

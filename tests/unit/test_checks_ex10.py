@@ -11,15 +11,14 @@ to the exercise's own DOCKER_CONFIG folder, or a test's own.
 
 import base64
 import hashlib
-import io
 import shutil
-import tarfile
 from contextlib import contextmanager
 
 import bcrypt
 import pytest
 from docker.errors import ImageNotFound
 from exercise_support import failed, failures
+from image_support import one_file
 
 import dockyard
 from dockyard.checks.ex10 import DOCKER_CONFIG, PASSWORD, PINNED, PRIVATE, REGISTRY, USER
@@ -39,14 +38,8 @@ def name(port) -> str:
 
 def tiny(client, tag: str) -> str:
     """An image of one small file whose text is its tag: quick to push, and unlike every other."""
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w") as tar:
-        body = f"{tag}\n".encode()
-        info = tarfile.TarInfo("hello.txt")
-        info.size = len(body)
-        tar.addfile(info, io.BytesIO(body))
     repository, version = tag.rsplit(":", 1)
-    client.api.import_image_from_data(data.getvalue(), repository=repository, tag=version)
+    client.api.import_image_from_data(one_file(tag), repository=repository, tag=version)
     return tag
 
 

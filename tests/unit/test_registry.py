@@ -6,15 +6,14 @@ throw-away DOCKER_CONFIG folder: the learner's ~/.docker/config.json is never re
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
-import tarfile
 import time
 
 import bcrypt
 import pytest
 import requests
+from image_support import one_file
 
 import dockyard
 from dockyard.ports import free_port
@@ -46,14 +45,8 @@ def answers(port: int, bound: float = 10) -> None:
 
 def tiny_image(client, tag: str, label: str) -> None:
     """An image of one small file, imported under `tag`: quick to push and pull."""
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w") as tar:
-        body = f"{tag}\n".encode()
-        info = tarfile.TarInfo("hello.txt")
-        info.size = len(body)
-        tar.addfile(info, io.BytesIO(body))
     subprocess.run(["docker", "import", "--change", f"LABEL {dockyard.LABEL}={label}", "-", tag],
-                   input=data.getvalue(), capture_output=True, check=True, timeout=60)
+                   input=one_file(tag), capture_output=True, check=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
