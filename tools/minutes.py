@@ -234,7 +234,7 @@ AGENDAS: dict[str, tuple[str, int, list[Block]]] = {
                            Block("06", 1, 2, reading=False),
                            Block("07", 2, 3, reading=False), BREAK, Block("08", 1, 2), LUNCH,
                            Block("08", 3, 4, reading=False), Block("09", 1, 2), BREAK,
-                           Block("09", 3, 4, reading=False), CLOSE]),
+                           Block("10"), CLOSE]),
 }
 
 
