@@ -342,7 +342,9 @@ def statements(page: Path, texts: list[str]) -> list[re.Pattern]:
         # the line may say more between the figures: `50 min reading (one cell makes you wait ...), 40 min`
         shapes = [rf"\*\*Time:\*\* (?P<ch{nn}_reading>\d+) min reading(?:(?!\n\n).)*?, "
                   rf"(?P<ex{nn}_total>\d+) min exercises"]
-        if not (EXERCISES / page.name).exists():  # no exercise page yet: the reading alone
+        exercises = page.parent.parent / "exercises" / page.name
+        if not exercises.exists() and not any(re.search(r"min\s+exercises", text) for text in texts):
+            # no exercise page yet: the line states the reading alone
             shapes = [rf"\*\*Time:\*\* (?P<ch{nn}_reading>\d+) min reading\."]
     else:
         nn = number(page)
