@@ -12,7 +12,8 @@ to the exercise's own DOCKER_CONFIG folder, or a test's own.
 import base64
 import hashlib
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import bcrypt
 import pytest
@@ -73,6 +74,8 @@ def images(client):
     yield made
     dockyard.cleanup(client, "ex10", images=True)
     shutil.rmtree(DOCKER_CONFIG, ignore_errors=True)
+    with suppress(OSError):  # the exercise's folder, if the logins here made it and nothing else is in it
+        Path(DOCKER_CONFIG).parent.rmdir()
 
 
 @pytest.fixture(scope="module")
