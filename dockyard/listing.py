@@ -47,15 +47,28 @@ def image_name(image) -> str:
     return image.tags[0] if image.tags else image.short_id
 
 
+# An image's name may start with a registry's address (localhost:5000/dockyard/ex10-app:1.0): a host with
+# a port, a dot, or localhost, as Docker tells a registry from a first path component.
+REGISTRY_HOST = r"(?:(?:localhost|[^/]*[.:][^/]*)/)?"
+
+
 def exercise_names(chapter: str | None = None) -> re.Pattern | None:
     """The names the exercise tasks give (dockyard-ex06-4-web, dockyard/ex08-1-app:1, a Compose
-    project's dockyard-ex07-2_default): an exercise's answer is typed as at work, without the course's
-    label, so its resources are known by these names. None for a lesson chapter, whose cells label all."""
+    project's dockyard-ex07-2_default, and an image tagged for a registry,
+    localhost:5000/dockyard/ex10-app:1.0): an exercise's answer is typed as at work, without the
+    course's label, so its resources are known by these names. None for a lesson chapter, whose cells
+    label all."""
     if chapter is None:
-        return re.compile(r"dockyard[-/]ex\d\d-")
+        return re.compile(rf"{REGISTRY_HOST}dockyard[-/]ex\d\d-")
     if re.fullmatch(r"ex\d\d", chapter):
-        return re.compile(rf"dockyard[-/]{chapter}-")
+        return re.compile(rf"{REGISTRY_HOST}dockyard[-/]{chapter}-")
     return None
+
+
+def references(image: Image) -> list[str]:
+    """An image's tags, then the digests it is known by in a repository (what a push or a pull by
+    digest records: localhost:5000/dockyard/ex10-app@sha256:...)."""
+    return [*image.tags, *(image.attrs.get("RepoDigests") or [])]
 
 
 def _carries(image: Image, wanted: dict[str, list[str]]) -> bool:
@@ -87,7 +100,9 @@ class Course:
         of a name, so the pattern decides)."""
         if self.named is None:
             return []
-        rough = {"reference": ["dockyard/ex*"]} if lister is images else {"name": ["dockyard-ex"]}
+        # The engine ORs reference patterns; `*` stops at a slash, so the second finds a registry's address.
+        patterns = ["dockyard/ex*", "*/dockyard/ex*"]
+        rough = {"reference": patterns} if lister is images else {"name": ["dockyard-ex"]}
         listed = lister(self.client, rough)
         return [item for item in listed if any(self.named.match(n) for n in name(item))]
 
@@ -106,17 +121,18 @@ class Course:
     @cached_property
     def images(self) -> list[Image]:
         """Every labelled image, what the chapters built, and the exercises' named ones."""
-        return _by_id(images(self.client, self.wanted), self._named(images, name=lambda image: image.tags))
+        return _by_id(images(self.client, self.wanted), self._named(images, name=references))
 
     def _image_entries(self, chosen: list[Image]) -> list[tuple[str, str, object]]:
-        """A labelled image goes whole (the course built it); of an unlabelled one only the tags the
-        tasks name go, as `docker rmi TAG` untags: the image under them may be the learner's own too."""
+        """A labelled image goes whole (the course built it); of an unlabelled one only the tags and
+        digests the tasks name go, as `docker rmi TAG` untags: the image under them may be the learner's
+        own too. Removing a repository's last tag removes its digests with it (cleanup then skips them)."""
         entries = []
         for image in chosen:
             if _carries(image, self.wanted):
                 entries.append(("image", image_name(image), image))
-            else:
-                entries += [("image", tag, tag) for tag in image.tags if self.named and self.named.match(tag)]
+            elif self.named:
+                entries += [("image", ref, ref) for ref in references(image) if self.named.match(ref)]
         return entries
 
     @cached_property

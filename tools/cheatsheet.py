@@ -60,6 +60,8 @@ SAYS = {
     "docker info": "Print the engine's configuration and state",
     "docker inspect": "Print the low-level JSON of any object",
     "docker kill": "Send a signal to a container (SIGKILL unless `-s` says otherwise)",
+    "docker login": "Log in to a registry and store its credentials (`--password-stdin`: read from stdin)",
+    "docker logout": "Remove a registry's stored credentials",
     "docker logs": "Print a container's output",
     "docker network connect": "Attach a running container to a network",
     "docker network create": "Create a network",
@@ -69,7 +71,8 @@ SAYS = {
     "docker network rm": "Remove a network",
     "docker port": "Print which host address and port a container port is published on",
     "docker ps": "List containers (`-a`: stopped ones too)",
-    "docker pull": "Download an image from a registry",
+    "docker pull": "Download an image from a registry, by tag or by digest (`name@sha256:...`)",
+    "docker push": "Upload an image to the registry its name starts with",
     "docker restart": "Stop and start a container",
     "docker rm": "Remove a container (`-f`: stop it first)",
     "docker rmi": "Remove an image",
@@ -90,8 +93,16 @@ SAYS = {
 }
 
 
+# The docker command's own options that take a value, written before the subcommand.
+GLOBAL_VALUED = {"--config", "--context", "-c", "-H", "--host", "-l", "--log-level"}
+
+
 def family(words: list[str]) -> str | None:
-    """`docker network create x` -> `docker network create`; `docker run ...` -> `docker run`."""
+    """`docker network create x` -> `docker network create`; `docker run ...` -> `docker run`;
+    `docker --config DIR login ...` -> `docker login`."""
+    if words[:1] == ["docker"]:
+        while len(words) > 2 and words[1] in GLOBAL_VALUED:
+            words = ["docker", *words[3:]]
     if not words or words[0] != "docker" or len(words) < 2:
         return None
     if words[1] not in GROUPS:

@@ -119,9 +119,12 @@ def test_the_agendas_add_up():
     for row in overview[1:]:
         stem = re.search(r"chapters/([\w-]+)", row[0]).group(1)
         reading[stem] = int(row[1])
-        tasks[stem] = [int(n) for n in row[2].split(",")]
+        tasks[stem] = [int(n) for n in row[2].split(",") if n.strip()]
     assert reading == chapter_minutes(), "the guide's reading minutes differ from the chapters' headers"
     for stem, minutes in tasks.items():
+        if not (REPO / "exercises" / f"{stem}.ipynb").exists():  # its exercise page is not written yet
+            assert minutes == [], f"{stem}: minutes for tasks of an exercise page that does not exist"
+            continue
         exercises = nbformat.read(REPO / "exercises" / f"{stem}.ipynb", as_version=4)
         starts = sum("{exercise-start}" in cell.source for cell in exercises.cells
                      if cell.cell_type == "markdown")

@@ -99,3 +99,18 @@ def test_the_course_listing_names_one_chapters_resources_and_no_others(client, c
         network.remove()
         volume.remove()
         other.remove()
+
+
+@pytest.mark.parametrize(("name", "ours"), [
+    ("dockyard-ex10-registry", True),
+    ("dockyard/ex10-app:pinned", True),
+    ("localhost:5000/dockyard/ex10-app:1.0", True),
+    ("registry.example.com/dockyard/ex10-app:1.0", True),
+    ("localhost/dockyard/ex10-app:1.0", True),
+    ("someone/dockyard/ex10-app:1.0", False),  # a Docker Hub user's repository, not a registry's address
+    ("dockyard-ex100-registry", False),
+    ("my-dockyard-ex10-registry", False),
+])
+def test_the_exercises_names_include_an_image_tagged_for_a_registry(name, ours):
+    assert bool(listing.exercise_names("ex10").match(name)) is ours
+    assert bool(listing.exercise_names().match(name)) is ours

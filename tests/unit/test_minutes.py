@@ -55,6 +55,9 @@ def test_each_page_states_its_own_minutes(notebook, measured):
     nn = notebook.name[:2]
     header = " ".join("\n".join(markdown(notebook)[:3]).split())
     assert f"**Time:** {measured[f'ch{nn}_reading']} min reading" in header
+    if not (REPO / "exercises" / notebook.name).exists():  # its exercise page is not written yet
+        assert f"**Time:** {measured[f'ch{nn}_reading']} min reading." in header
+        return
     assert f"{measured[f'ex{nn}_total']} min exercises" in header
     exercises = markdown(REPO / "exercises" / notebook.name)
     assert f"**Time:** {measured[f'ex{nn}_total']} min in all" in exercises[0]

@@ -3,6 +3,8 @@ is reproduced here on the engine and found, word for word, in what it really pri
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shlex
@@ -10,12 +12,14 @@ import socket
 import subprocess
 from pathlib import Path
 
+import bcrypt
 import pytest
 
 import dockyard
 from dockyard import locks
 from dockyard.checks.core import CheckFailed
 from dockyard.names import NameInUse, NameTaken
+from dockyard.ports import free_port
 
 PAGE = Path(__file__).resolve().parents[2] / "appendices" / "troubleshooting.md"
 CHAPTER = "troubleshooting"
@@ -56,6 +60,7 @@ def normalised(text: str) -> str:
     text = re.sub(r"\b[0-9a-f]{12,64}\b", "<id>", text)
     text = re.sub(r"ref \S+::\S+:", "ref <ref>:", text)
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)
+    text = re.sub(r"localhost:\d+", "localhost:<port>", text)
     return re.sub(r"172\.\d+\.\d+\.\d+", "<ip>", text)
 
 
@@ -78,6 +83,7 @@ def reproduced(client, tmp_path_factory):
             "Run an image built for your CPU": [wrong_format(scratch)],
             "Make the app listen on every interface": [loopback_app()] * 2,
             "Read why an exercise check failed": [failed_check(client)],
+            **registry_refusals(scratch),
         }
     finally:
         dockyard.cleanup(client, CHAPTER, images=True)
@@ -168,6 +174,38 @@ def failed_check(client) -> str:
         except CheckFailed as error:
             return str(error)
     return ""
+
+
+def registry_refusals(scratch: Path) -> dict[str, list[str]]:
+    """A registry:2 with htpasswd logins: a push with no credentials, a push with a wrong password, and a
+    pull of a tag it never had; the client's configuration in a folder of its own."""
+    auth, config = scratch / "auth", scratch / "docker-config"
+    auth.mkdir()
+    config.mkdir()
+    (auth / "htpasswd").write_text(f"learner:{bcrypt.hashpw(b'right', bcrypt.gensalt(5)).decode()}\n")
+    port = free_port()
+    docker("run", "-d", LABEL, "--name", "dockyard-troubleshooting-registry", "-p", f"127.0.0.1:{port}:5000",
+           "-v", f"{auth}:/auth:ro", "-e", "REGISTRY_AUTH=htpasswd",
+           "-e", "REGISTRY_AUTH_HTPASSWD_REALM=Registry", "-e", "REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd",
+           "registry:2")
+    dockyard.wait_for_http(f"http://127.0.0.1:{port}/v2/")
+    tag = f"localhost:{port}/dockyard/troubleshooting-push:1"
+    env = {"DOCKER_CONFIG": str(config)}
+
+    def logged_in_as(password: str) -> None:
+        auth = base64.b64encode(f"learner:{password}".encode()).decode()
+        (config / "config.json").write_text(json.dumps({"auths": {f"localhost:{port}": {"auth": auth}}}))
+
+    docker("tag", "debian:bookworm-slim", tag)
+    try:
+        none = docker("push", tag, env=env)
+        logged_in_as("wrong")
+        wrong = docker("push", tag, env=env)
+        logged_in_as("right")
+        unknown = docker("pull", f"localhost:{port}/dockyard/share-app:2.0", env=env)
+    finally:
+        docker("rmi", tag)
+    return {"Log in to the registry you push to": [none, wrong], "Name a tag the registry has": [unknown]}
 
 
 def test_every_section_quotes_a_message():
