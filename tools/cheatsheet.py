@@ -97,6 +97,36 @@ SAYS = {
 GLOBAL_VALUED = {"--config", "--context", "-c", "-H", "--host", "-l", "--log-level"}
 
 
+# Tasks that take several commands, each step given by how its command starts in a chapter's script: the
+# page shows the chapter's own command, so a step whose command a chapter no longer runs stops the generator.
+WORKFLOWS = {
+    "Share an image through a registry of your own": [
+        ("Run a registry on 127.0.0.1, on a port Docker picks",
+         "docker run -d --name dockyard-share-registry "),
+        ("Read the port it got", "PORT=$(docker port dockyard-share-registry"),
+        ("Give an image a name in that registry", "docker tag dockyard/share-app:1.0 "),
+        ("Push it", 'docker push "localhost:$PORT/'),
+        ("Pull it by tag", 'docker pull "localhost:$PORT/'),
+        ("Read the digest the registry gave it", "OLD=$(docker inspect --format '{{index .RepoDigests 0}}'"),
+        ("Pull exactly that content, wherever the tag has moved", 'docker pull "$OLD"'),
+        ("Log in, the password read from a file", "docker --config /tmp/dockyard-share/docker-config login "),
+        ("Log out", "docker --config /tmp/dockyard-share/docker-config logout "),
+    ],
+}
+
+
+def workflow_steps(steps: list[tuple[str, str]]) -> list[tuple[str, str, Path]]:
+    """(what, the chapter's command, the chapter) for each step, from the first command that starts so."""
+    commands = [(command, notebook) for notebook in chapters() for command in terminal.commands(notebook)]
+    found = []
+    for what, start in steps:
+        match = next(((command, book) for command, book in commands if command.startswith(start)), None)
+        if match is None:
+            raise SystemExit(f"no chapter runs a command that starts with {start!r} (WORKFLOWS, {__file__})")
+        found.append((what, *match))
+    return found
+
+
 def family(words: list[str]) -> str | None:
     """`docker network create x` -> `docker network create`; `docker run ...` -> `docker run`;
     `docker --config DIR login ...` -> `docker login`."""
@@ -225,6 +255,10 @@ def page() -> str:
     for name in sorted(cli):
         entry = cli[name]
         lines.append(f"| `{name}` | {SAYS[name]} | `{cell(entry['example'])}` | {links(entry['chapters'])} |")
+    for task, steps in WORKFLOWS.items():
+        lines += ["", f"## {task}", "", "| Step | Command | Where |", "|---|---|---|"]
+        lines += [f"| {what} | `{cell(command)}` | {links([notebook])} |"
+                  for what, command, notebook in workflow_steps(steps)]
     lines += [
         "",
         "## Call these from Python",

@@ -46,3 +46,9 @@ def test_a_redirection_stays_whole_in_an_example():
 def test_a_summary_without_a_full_stop_ends_at_its_paragraph():
     summary = cheatsheet.sdk_summary("client.images.prune")
     assert summary == "Delete unused images."
+
+
+def test_a_workflow_step_no_chapter_runs_stops_the_generator(monkeypatch):
+    monkeypatch.setattr(cheatsheet, "WORKFLOWS", {"A task": [("A step", "docker frobnicate ")]})
+    with pytest.raises(SystemExit, match="no chapter runs a command that starts with"):
+        cheatsheet.page()
