@@ -56,7 +56,8 @@ def health(container, wanted: str, timeout: float = 90, interval: float = 0.5) -
     return seen
 
 
-def log_line(container, text: bytes, timeout: float = 60, interval: float = 0.2, stderr: bool = True) -> bytes:
+def log_line(container, text: bytes, timeout: float = 60, interval: float = 0.2,
+             stderr: bool = True) -> bytes:
     """Wait until the container's log (its standard error, or with `stderr=False` its standard output)
     holds `text`; return that log."""
     return until(lambda: container.logs(stdout=not stderr, stderr=stderr), timeout=timeout, interval=interval,

@@ -190,7 +190,7 @@ def split(notebook) -> list[str]:
         while kept and not kept[-1].strip():
             kept.pop()
         cell.source = "\n".join(kept)
-        proof = nbformat.v4.new_code_cell("\n".join(line for number, line in enumerate(lines) if number in moved))
+        proof = nbformat.v4.new_code_cell("\n".join(lines[number] for number in sorted(moved)))
         proof.id = f"{cell.id}-proof"
         end = cell.metadata.get("execution", {}).get("shell.execute_reply")
         if end:
