@@ -10,7 +10,7 @@ hides it, through myst-nb's cell tags, and JupyterLab collapses its source:
   prints nothing. It runs, and the page leaves it out.
 - `hide-cell`: the evidence of a measured claim (an assert holding a relation: `<`, `<=`, `>`, `>=`),
   a cell of `verified(...)` checks (each prints the claim it verified), and cells that only define
-  waiting plumbing (a function with a polling loop or an assert). The page shows a "Show code cell
+  waiting plumbing (names, and a function with a polling loop or an assert). The page shows a "Show code cell
   content" toggle: the proof is one click away.
 - `hide-input`: a cell of proof whose printed lines are the step's result (`print(...)` beside
   asserts, nothing else). The output stays on the page, the code behind one click.
@@ -126,7 +126,7 @@ def wanted(cell) -> str | None:
     if all(is_proof(node) or is_bookkeeping(node) for node in body):
         evidence = any(_relation(node) or not isinstance(node, ast.Assert) for node in proof)
         return "hide-cell" if evidence else "remove-cell"
-    definitions = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    definitions = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
     if all(isinstance(node, definitions) for node in body) and any(
             isinstance(node, ast.FunctionDef) and _polls(node) for node in body):
         return "hide-cell"

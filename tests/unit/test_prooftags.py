@@ -55,6 +55,7 @@ def test_a_removed_cell_prints_nothing(path):
     ('dockyard.cleanup(client, CHAPTER)  # clear what an earlier run left', "remove-cell"),
     ('print(f"took {seconds:.1f} s")\nassert seconds < 120', "hide-input"),
     ('import time\n\n\ndef poll(x):\n    while not x():\n        time.sleep(1)', "hide-cell"),
+    ('seen = {}\n\n\ndef poll(x):\n    while not x():\n        seen[x] = 1', "hide-cell"),
     ('def pid1(container):\n    return container.exec_run(["cat", "/proc/1/cmdline"]).output', None),
     ('print(sorted(app.tags))', None),
     ('# $ docker rm -f dockyard-x-web\nweb.remove(force=True)\nassert not client.containers.list()', None),
