@@ -440,23 +440,24 @@ def test_some_proof_is_kept_one_click_away():
 
 
 @pytest.mark.parametrize("chapter", chapters_with("hide-cell", "hide-input"))
-def test_hidden_evidence_opens_with_one_click(site, browser, chapter):
+def test_hidden_evidence_opens_with_one_click(pages, chapter):
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
-    page, remote, errors = open_page(browser, f"{site}/{chapter}.html")  # its own page: this one clicks
-    try:
-        for tag, output_shown in (("hide-cell", False), ("hide-input", True)):
-            cells = tagged(notebook, tag)
-            boxes = page.locator(f"div.cell.tag_{tag}")
-            assert boxes.count() == len(cells)
-            for box, cell in zip(boxes.all(), cells, strict=True):
-                code = box.locator(".cell_input")
-                assert not code.is_visible()
-                assert box.locator(".cell_output").is_visible() == (output_shown and bool(cell.outputs))
-                toggle = box.locator("details > summary").first
-                assert toggle.is_visible()
-                toggle.click()
+    page, remote, errors = pages(chapter)
+    for tag, output_shown in (("hide-cell", False), ("hide-input", True)):
+        cells = tagged(notebook, tag)
+        boxes = page.locator(f"div.cell.tag_{tag}")
+        assert boxes.count() == len(cells)
+        for box, cell in zip(boxes.all(), cells, strict=True):
+            code = box.locator(".cell_input")
+            assert not code.is_visible()
+            assert box.locator(".cell_output").is_visible() == (output_shown and bool(cell.outputs))
+            toggle = box.locator("details > summary").first
+            assert toggle.is_visible()
+            toggle.click()
+            try:
                 assert code.is_visible()
                 assert cell.source.splitlines()[-1].strip() in code.inner_text()
-        assert remote == [] and errors == []
-    finally:
-        page.close()
+            finally:
+                toggle.click()  # closed again: the page is shared with the other tests
+            assert not code.is_visible()
+    assert remote == [] and errors == []
