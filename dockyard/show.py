@@ -21,3 +21,11 @@ def size(num_bytes: float) -> str:
             return f"{num_bytes:.1f}{unit}" if unit != "B" else f"{num_bytes:.0f}B"
         num_bytes /= 1000
     return f"{num_bytes:.1f}TB"
+
+
+def verified(holds: object, claim: str) -> None:
+    """A claim's check, in one line: print `verified: CLAIM` when `holds` is true; raise AssertionError
+    saying what was not verified when it is false."""
+    if not holds:
+        raise AssertionError(f"NOT verified: {claim}")
+    print("verified:", claim)

@@ -37,3 +37,29 @@ def until(probe: Callable[[], T], *, timeout: float, interval: float,
     if error is None:
         return result
     raise TimedOut(error) if isinstance(error, str) else error(result)
+
+
+def health(container, wanted: str, timeout: float = 90, interval: float = 0.5) -> list[str]:
+    """Wait until the container's health check reports `wanted` (`healthy`, `unhealthy`); return the
+    statuses it reported on the way, each once, in order (`["starting", "healthy"]`)."""
+    seen: list[str] = []
+
+    def status() -> str:
+        container.reload()  # a model object is a snapshot: ask the engine again
+        now = container.attrs["State"]["Health"]["Status"]
+        if not seen or seen[-1] != now:
+            seen.append(now)
+        return now
+
+    until(status, timeout=timeout, interval=interval, done=lambda now: now == wanted,
+          error=lambda now: TimedOut(f"{container.name} is still {now} after {timeout:g} s"))
+    return seen
+
+
+def log_line(container, text: bytes, timeout: float = 60, interval: float = 0.2,
+             stderr: bool = True) -> bytes:
+    """Wait until the container's log (its standard error, or with `stderr=False` its standard output)
+    holds `text`; return that log."""
+    return until(lambda: container.logs(stdout=not stderr, stderr=stderr), timeout=timeout, interval=interval,
+                 done=lambda log: text in log,
+                 error=f"{container.name} did not write {text.decode()!r} within {timeout:g} s")

@@ -15,6 +15,11 @@ The cell's output stays below both. The tabs share one sync group, and sphinx-de
 reader's choice in the browser's local storage, so it holds on every page. Cells without command
 lines render as myst-nb renders them.
 
+Proof and bookkeeping cells carry myst-nb's hiding tags (tools/prooftags.py); none of them names a
+command line, so none becomes a step. `remove-cell` never reaches this transform (myst-nb drops the
+cell when it reads the notebook); `hide-cell` and `hide-input` wrap the cell in a toggle afterwards
+(myst-nb's HideInputCells, priority 199), so a step so tagged would keep its tabs inside the toggle.
+
 The pages named by `booktabs_scripts` (patterns of document names) also get a link to their
 notebook's script (`dockyard.terminal.script`), written beside the page when the build finishes.
 """

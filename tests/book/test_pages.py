@@ -122,7 +122,8 @@ def pages(site, browser):
 @pytest.mark.parametrize("chapter", toc_chapters())
 def test_every_chapter_shows_its_committed_outputs_offline(pages, chapter):
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
-    with_output = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.outputs]
+    with_output = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.outputs
+                   and "remove-cell" not in cell.metadata.get("tags", [])]
     page, remote, errors = pages(chapter)
     assert page.locator("h1").first.inner_text().strip("#¶ \n")
     assert page.locator(".cell_output").count() >= len(with_output)
@@ -269,9 +270,9 @@ def test_screenshots_of_a_chapter_and_an_exercise_page(pages):
 
 def docker_steps(notebook) -> list:
     """The code cells of a notebook that the book shows as Terminal and Python tabs, in page order."""
+    removed = {"remove-input", "remove_input", "remove-cell", "remove_cell"}
     return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and not {"remove-input", "remove_input"} & set(cell.metadata.get("tags", []))
-            and terminal.cell_commands(cell.source)]
+            and not removed & set(cell.metadata.get("tags", [])) and terminal.cell_commands(cell.source)]
 
 
 def chosen_tabs(page) -> list[str]:
@@ -394,3 +395,69 @@ def test_every_chapter_links_its_terminal_script(pages, chapter):
     assert link.get_attribute("download") is not None
     text = page.evaluate("href => fetch(href).then(answer => answer.text())", link.get_attribute("href"))
     assert text == terminal.script(ROOT / f"{chapter}.ipynb")
+
+
+# Proof one click away: the asserts and checks that keep the outputs honest run under nbval, and the
+# page hides them (tools/prooftags.py): removed, or behind a toggle where they are a measured claim's
+# evidence.
+
+PROOF_LINES = ("assert ", "verified(", "dockyard.verified(")
+
+
+def tagged(notebook, tag: str) -> list:
+    return [cell for cell in notebook.cells
+            if cell.cell_type == "code" and tag in cell.metadata.get("tags", [])]
+
+
+def shown_inputs(page) -> list[str]:
+    """The text of every code cell input the reader sees as the page opens: a tab not chosen and a
+    toggle not opened show nothing."""
+    return page.locator("div.cell .cell_input").evaluate_all(
+        "all => all.filter(e => e.getClientRects().length > 0).map(e => e.innerText)")
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_no_proof_code_is_visible_on_a_chapter_page(pages, chapter):
+    page, _, _ = pages(chapter)
+    inputs = shown_inputs(page)
+    assert inputs, "the steps' inputs are on the page"
+    proof = [line for text in inputs for line in text.splitlines() if line.lstrip().startswith(PROOF_LINES)]
+    assert proof == []
+    # a removed cell leaves no trace, not even in hidden text
+    text = page.locator("article").text_content()
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    removed = [cell.id for cell in tagged(notebook, "remove-cell") if cell.source.splitlines()[-1] in text]
+    assert removed == []
+
+
+def chapters_with(*tags: str) -> list[str]:
+    return [chapter for chapter in toc_chapters()
+            if any(tagged(nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4), tag) for tag in tags)]
+
+
+def test_some_proof_is_kept_one_click_away():
+    assert chapters_with("hide-cell") and chapters_with("hide-input")
+
+
+@pytest.mark.parametrize("chapter", chapters_with("hide-cell", "hide-input"))
+def test_hidden_evidence_opens_with_one_click(pages, chapter):
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    page, remote, errors = pages(chapter)
+    for tag, output_shown in (("hide-cell", False), ("hide-input", True)):
+        cells = tagged(notebook, tag)
+        boxes = page.locator(f"div.cell.tag_{tag}")
+        assert boxes.count() == len(cells)
+        for box, cell in zip(boxes.all(), cells, strict=True):
+            code = box.locator(".cell_input")
+            assert not code.is_visible()
+            assert box.locator(".cell_output").is_visible() == (output_shown and bool(cell.outputs))
+            toggle = box.locator("details > summary").first
+            assert toggle.is_visible()
+            toggle.click()
+            try:
+                assert code.is_visible()
+                assert cell.source.splitlines()[-1].strip() in code.inner_text()
+            finally:
+                toggle.click()  # closed again: the page is shared with the other tests
+            assert not code.is_visible()
+    assert remote == [] and errors == []

@@ -43,6 +43,9 @@ ERRORS = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]
           '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]')
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 PROMPTS = ".jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt"
+# A cell whose source is collapsed (metadata jupyter.source_hidden: the proof cells, tools/prooftags.py)
+# shows a placeholder instead of its input area, prompt included.
+COLLAPSED = ".jp-NotebookPanel .jp-CodeCell .jp-InputPlaceholder"
 KERNEL = '.jp-StatusBar-TextItem[title="Change kernel for {}"]'  # "Python 3 (ipykernel) | Idle"
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -238,6 +241,7 @@ def run_all_cells(page, seen, base: str, token: str, name: str, code_cells: int)
     return {
         "disabled plugins": config["disabledExtensions"],
         "prompts": [text.strip() for text in page.locator(PROMPTS).all_text_contents()],
+        "collapsed": page.locator(COLLAPSED).count(),
         "errors": page.locator(ERRORS).all_text_contents()
         + [text for text in stderr if "Traceback" in text or re.search(r"\w+(Error|Exception)\b", text)],
         "outputs": "\n".join(page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_text_contents()),
@@ -259,7 +263,11 @@ def test_a_learner_runs_the_first_chapter_in_jupyterlab(browser, client, tmp_pat
     notebook = committed_notebook()
     name = Path(NOTEBOOK).name
     nbformat.write(notebook, folder / name)
-    code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    collapsed = [cell.metadata.get("jupyter", {}).get("source_hidden", False) for cell in code]
+    # the run's count of each code cell whose prompt shows
+    counts = [count for count, hidden in enumerate(collapsed, 1) if not hidden]
+    code_cells = len(counts)  # those whose prompt the page shows
 
     with locks.chapter(CHAPTER):  # the terminal track may run this chapter beside it
         try:
@@ -284,7 +292,8 @@ def test_a_learner_runs_the_first_chapter_in_jupyterlab(browser, client, tmp_pat
 
     assert shown["dialogs"] == [], "JupyterLab waits for an answer"
     assert shown["errors"] == [], "\n\n".join(shown["errors"])
-    assert shown["prompts"] == [f"[{count}]:" for count in range(1, code_cells + 1)], shown["prompts"]
+    assert shown["prompts"] == [f"[{count}]:" for count in counts], shown["prompts"]
+    assert shown["collapsed"] == sum(collapsed), "JupyterLab shows the proof cells collapsed"
     assert shown["kernel"] == "Python 3 (ipykernel) | Idle"
     assert "python:3.13-slim  Python 3.13  exit 0: Hello Ada" in shown["outputs"]
     assert lab.ANNOUNCEMENTS in shown["disabled plugins"]

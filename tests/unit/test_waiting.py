@@ -5,9 +5,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dockyard import web
+from dockyard import verified, web
 from dockyard.checks import read
-from dockyard.waiting import TimedOut, until
+from dockyard.waiting import TimedOut, health, log_line, until
 
 
 def test_returns_the_first_truthy_result_without_waiting_longer():
@@ -86,3 +86,43 @@ def test_after_connect_a_lessons_own_requests_skip_the_proxy_too(local_server, d
     assert requests.get(local_server, timeout=5).text == "straight from here"
     web.keep_loopback_off_proxies()  # a second call adds nothing
     assert os.environ["NO_PROXY"].split(",") == list(web.LOOPBACK_NAMES)
+
+
+class Reporting:
+    """A stand-in for a container model: each reload shows the next health status, logs grow."""
+
+    name = "dockyard-test-app"
+
+    def __init__(self, statuses, logs=()):
+        self.statuses, self.logs_seen, self.attrs = list(statuses), list(logs), {}
+
+    def reload(self):
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        self.attrs = {"State": {"Health": {"Status": status}}}
+
+    def logs(self, stdout=True, stderr=True):
+        return self.logs_seen.pop(0) if len(self.logs_seen) > 1 else self.logs_seen[0]
+
+
+def test_health_returns_the_statuses_seen_each_once():
+    seen = health(Reporting(["starting", "starting", "healthy"]), "healthy", interval=0.01)
+    assert seen == ["starting", "healthy"]
+
+
+def test_health_gives_up_naming_the_status():
+    with pytest.raises(TimedOut, match="dockyard-test-app is still starting after 0.1 s"):
+        health(Reporting(["starting"]), "healthy", timeout=0.1, interval=0.02)
+
+
+def test_log_line_returns_the_log_that_holds_it():
+    assert log_line(Reporting(["-"], [b"", b"booting\n", b"booting\nRunning on\n"]), b"Running on",
+                    interval=0.01) == b"booting\nRunning on\n"
+    with pytest.raises(TimedOut, match="did not write 'Running on'"):
+        log_line(Reporting(["-"], [b"booting\n"]), b"Running on", timeout=0.1, interval=0.02)
+
+
+def test_verified_prints_the_claim_or_stops(capsys):
+    verified(2 < 3, "two is less than three")
+    assert capsys.readouterr().out == "verified: two is less than three\n"
+    with pytest.raises(AssertionError, match="NOT verified: three is less than two"):
+        verified(3 < 2, "three is less than two")
