@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tabulate import tabulate
 
 
@@ -29,3 +31,26 @@ def verified(holds: object, claim: str) -> None:
     if not holds:
         raise AssertionError(f"NOT verified: {claim}")
     print("verified:", claim)
+
+
+# The statuses a layer's line ends with once a push or a pull is done with it.
+FINAL = {"Pushed", "Layer already exists", "Pull complete", "Already exists"}
+
+
+def progress(events) -> tuple[dict[str, str], list[str]]:
+    """A push's or a pull's stream of events (the SDK's `stream=True, decode=True`), printed as the
+    terminal's screen ends: the terminal redraws each layer's line in place, so this prints each layer
+    once, with its last status, among the other lines in the order they came. Returns each layer's last
+    status, and the other lines (an error among them)."""
+    layers, lines = {}, []
+    for event in events:
+        if "error" in event:
+            lines.append(event["error"])
+        elif re.fullmatch(r"[0-9a-f]{12}", event.get("id", "")):
+            layers.setdefault(event["id"], []).append(event["status"])
+        elif "status" in event:
+            prefix = f"{event['id']}: " if "id" in event else ""
+            lines.append(prefix + event["status"])
+    done = {layer: seen[-1] for layer, seen in layers.items() if seen[-1] in FINAL or "Mounted" in seen[-1]}
+    print(*lines[:1], *(f"{layer}: {status}" for layer, status in done.items()), *lines[1:], sep="\n")
+    return done, lines
