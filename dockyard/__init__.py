@@ -15,12 +15,12 @@ from dockyard.processes import wait_for_command
 from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
 from dockyard.scratch import scratch
 from dockyard.shell import sh
-from dockyard.show import progress, size, table, verified
+from dockyard.show import size, table, transfer, verified
 from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
     "free_port", "hint", "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh",
-    "progress", "size", "table", "target_platform", "verified", "wait_for_command", "wait_for_http",
+    "size", "table", "transfer", "target_platform", "verified", "wait_for_command", "wait_for_http",
 ]

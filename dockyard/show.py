@@ -37,7 +37,7 @@ def verified(holds: object, claim: str) -> None:
 FINAL = {"Pushed", "Layer already exists", "Pull complete", "Already exists"}
 
 
-def progress(events) -> tuple[dict[str, str], list[str]]:
+def transfer(events) -> tuple[dict[str, str], list[str]]:
     """A push's or a pull's stream of events (the SDK's `stream=True, decode=True`), printed as the
     terminal's screen ends: the terminal redraws each layer's line in place, so this prints each layer
     once, with its last status, among the other lines in the order they came. Returns each layer's last
