@@ -46,3 +46,17 @@ def test_a_redirection_stays_whole_in_an_example():
 def test_a_summary_without_a_full_stop_ends_at_its_paragraph():
     summary = cheatsheet.sdk_summary("client.images.prune")
     assert summary == "Delete unused images."
+
+
+@pytest.mark.parametrize("command", [row[0] for row in cheatsheet.EVERYDAY])
+def test_each_everyday_form_is_one_short_docker_command(command):
+    [(name, example, standalone)] = cheatsheet.docker_calls(command)
+    assert name in cheatsheet.SAYS and standalone and example == command
+    assert len(command) <= 60
+
+
+def test_an_everyday_form_its_chapter_no_longer_teaches_stops_the_generator(monkeypatch):
+    assert cheatsheet.everyday_untaught() == []
+    monkeypatch.setattr(cheatsheet, "EVERYDAY", [("docker run --gone x", "gone", "03-containers", "--gone")])
+    with pytest.raises(SystemExit, match="no longer has"):
+        cheatsheet.page()
