@@ -38,3 +38,10 @@ def test_a_taken_port_gets_the_course_paragraph_and_other_errors_stay_as_they_ar
     other = APIError("404", explanation="No such image: dockyard/sample-app:latest")
     with pytest.raises(APIError):
         dockyard.port_taken(other, 5000)
+
+
+def test_the_paragraph_suggests_the_next_host_port_for_the_same_container_port():
+    from docker.errors import APIError
+
+    held = APIError("500", explanation="Bind for 127.0.0.1:5001 failed: port is already allocated")
+    assert "-p 127.0.0.1:5002:5000" in dockyard.port_taken(held, 5001, 5000)
