@@ -10,7 +10,7 @@ from dockyard.engine import EngineUnavailable, connect, describe, engine_version
 from dockyard.images import target_platform
 from dockyard.labels import LABEL, labels
 from dockyard.names import NameTaken, claim
-from dockyard.ports import LOOPBACK, free_port, host_port
+from dockyard.ports import LOOPBACK, free_port, host_port, port_taken
 from dockyard.processes import wait_for_command
 from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
 from dockyard.scratch import scratch
@@ -21,6 +21,7 @@ from dockyard.web import wait_for_http
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
-    "free_port", "hint", "host_port", "labels", "leftovers", "own_layers", "sample_image", "scratch", "sh",
-    "size", "table", "transfer", "target_platform", "verified", "wait_for_command", "wait_for_http",
+    "free_port", "hint", "host_port", "labels", "leftovers", "own_layers", "port_taken", "sample_image",
+    "scratch", "sh", "size", "table", "target_platform", "transfer", "verified", "wait_for_command",
+    "wait_for_http",
 ]

@@ -8,6 +8,7 @@ one's summary from the pinned docker SDK's own docstring. `python -m tools.cheat
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections import defaultdict
@@ -92,6 +93,39 @@ SAYS = {
     "docker wait": "Wait for a container to stop and print its exit code",
 }
 
+# The everyday forms, short, as a learner types them with names of their own: (command, what it does,
+# the chapter that teaches it, and the words that chapter must contain, so the row cannot outlive it).
+EVERYDAY = [
+    ("docker run -it --rm python:3.11-slim bash",
+     "Start a container with a shell of its own; `exit` ends the shell and the container, "
+     "and `--rm` removes it",
+     "03-containers", "docker run -it"),
+    ("docker exec -it myapp bash",
+     "Open a shell beside the app in a running container; `exit` leaves the app running",
+     "03-containers", "docker exec -it"),
+    ("docker logs -f myapp",
+     "Follow a container's output as it comes; Ctrl-C stops following, not the container",
+     "03-containers", "docker logs -f"),
+    ("docker run -d --name myapp -p 127.0.0.1:5000:5000 myimage",
+     "Publish container port 5000 on host port 5000 (host side first), for this machine only; "
+     "`-p 5000:5000` publishes on every interface", "03-containers", "-p 127.0.0.1:5000:5000"),
+    ("docker run -d --network host myimage",
+     "Share the host's network: reach the app at `127.0.0.1` without `-p`; bind the app to `127.0.0.1`",
+     "06-networking", "--network host"),
+    ("docker run -d --tmpfs /tmp myimage", "Keep `/tmp` in memory: its files vanish with the container",
+     "05-volumes", "--tmpfs /tmp"),
+    ('docker run -d -v "$PWD":/app myimage',
+     "Mount the current folder at `/app`: edits on the host show in the container at once",
+     "05-volumes", '-v "$PWD":/app'),
+]
+
+
+def everyday_untaught() -> list[str]:
+    """The everyday rows whose chapter no longer contains the words that teach them."""
+    texts = {nb.stem: nb.read_text() for nb in chapters()}
+    return [command for command, _, stem, words in EVERYDAY
+            if json.dumps(words)[1:-1] not in texts.get(stem, "")]
+
 
 # The docker command's own options that take a value, written before the subcommand.
 GLOBAL_VALUED = {"--config", "--context", "-c", "-H", "--host", "-l", "--log-level"}
@@ -143,20 +177,18 @@ def family(words: list[str]) -> str | None:
     return f"docker {words[1]} {rest[0]}" if rest else None
 
 
-def joined(tokens: list[str]) -> str:
-    """Tokens back into a command line, a redirection kept whole: `2>/dev/null`, not `2 > /dev/null`
-    (which passes `2` to the command as an argument)."""
+def joined(tokens: list[tuple[str, int]]) -> str:
+    """Tokens, each with where it starts in its line, back into a command line, spaced as written: a
+    redirection stays whole (`2>/dev/null`, not `2 > /dev/null`, which passes `2` to the command as an
+    argument), and so does a word of quoted and bare parts (`"$PWD":/app`)."""
     words: list[str] = []
-    glue = False
-    for token in tokens:
-        redirect = re.fullmatch(r"[<>]+&?", token) is not None
-        if redirect and words and words[-1].isdigit():
-            words[-1] += token
-        elif glue:
+    end = None
+    for token, start in tokens:
+        if words and start == end:
             words[-1] += token
         else:
             words.append(token)
-        glue = redirect
+        end = start + len(token)
     return " ".join(words)
 
 
@@ -170,19 +202,27 @@ def docker_calls(command: str) -> list[tuple[str, str, bool]]:
         tokens = list(lexer)
     except ValueError:
         return []
+    placed, cursor = [], 0
+    for token in tokens:  # where each token starts, so that the example keeps the line's spacing
+        cursor = first.index(token, cursor)
+        placed.append((token, cursor))
+        cursor += len(token)
     found, segment = [], []
-    for token in tokens + [";"]:
+    for token, start in placed + [(";", len(first))]:
         if token and set(token) <= set("|&;()"):
-            if "docker" in segment:
-                start = segment.index("docker")
-                name = family(segment[start:])
+            words = [word for word, _ in segment]
+            if "docker" in words:
+                at = words.index("docker")
+                name = family(words[at:])
                 if name:
-                    standalone = start == 0 and len(segment) > len(name.split())
+                    standalone = at == 0 and len(words) > len(name.split())
                     found.append((name, joined(segment) if standalone else first, standalone))
             segment = []
         else:
-            segment.append(token)
+            segment.append((token, start))
     return found
+
+
 def chapters() -> list[Path]:
     return sorted((REPO / "chapters").glob("*.ipynb"))
 
@@ -240,12 +280,29 @@ def page() -> str:
     unknown = sorted(set(cli) - set(SAYS))
     if unknown:
         raise SystemExit(f"add a one-line description to SAYS in {__file__} for: {', '.join(unknown)}")
+    untaught = everyday_untaught()
+    if untaught:
+        raise SystemExit(f"EVERYDAY in {__file__} names words its chapter no longer has: "
+                         f"{', '.join(untaught)}")
     lines = [
         "# Keep the commands at hand",
         "",
-        "Every command and SDK call the chapters use, with its first example in the book and the",
-        "chapters where you meet it. The page is generated from the chapters, so it lists exactly what",
-        "they run. Names such as `dockyard-containers-web` are the course's own; put yours in their place.",
+        "The everyday forms first, short, then every command and SDK call the chapters use, with its first",
+        "example in the book and the chapters where you meet it. That part is generated from the chapters,",
+        "so it lists exactly what they run. Names such as `dockyard-containers-web` are the course's own;",
+        "put yours in their place.",
+        "",
+        "## Keep these at hand",
+        "",
+        "`myapp` is a container's name and `myimage` an image's; put yours in their place.",
+        "",
+        "| Command | What it does | Learn it in |",
+        "|---|---|---|",
+    ]
+    notebooks = {nb.stem: nb for nb in chapters()}
+    for command, says, stem, _ in EVERYDAY:
+        lines.append(f"| `{cell(command)}` | {says} | {links([notebooks[stem]])} |")
+    lines += [
         "",
         "## Type these in a terminal",
         "",

@@ -52,3 +52,17 @@ def test_a_workflow_step_no_chapter_runs_stops_the_generator(monkeypatch):
     monkeypatch.setattr(cheatsheet, "WORKFLOWS", {"A task": [("A step", "docker frobnicate ")]})
     with pytest.raises(SystemExit, match="no chapter runs a command that starts with"):
         cheatsheet.page()
+
+
+@pytest.mark.parametrize("command", [row[0] for row in cheatsheet.EVERYDAY])
+def test_each_everyday_form_is_one_short_docker_command(command):
+    [(name, example, standalone)] = cheatsheet.docker_calls(command)
+    assert name in cheatsheet.SAYS and standalone and example == command
+    assert len(command) <= 60
+
+
+def test_an_everyday_form_its_chapter_no_longer_teaches_stops_the_generator(monkeypatch):
+    assert cheatsheet.everyday_untaught() == []
+    monkeypatch.setattr(cheatsheet, "EVERYDAY", [("docker run --gone x", "gone", "03-containers", "--gone")])
+    with pytest.raises(SystemExit, match="no longer has"):
+        cheatsheet.page()
