@@ -24,8 +24,45 @@ DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
 CHECKSUM_REF = re.compile(r"failed to calculate checksum of ref \S+: ")
 
 
+# "#8 ERROR: process "/bin/sh -c ..." did not complete successfully: exit code: 1"
+STEP_ERROR = re.compile(r"^#(\d+) (ERROR: .*)$")
+# "#8 7.136   error: ..." a line a step's command printed, after BuildKit's clock
+STEP_OUTPUT = r"^#{vertex} \d+\.\d+ ?(.*)$"
+# How many of the failing step's last lines a failure shows: enough for a compiler's or pip's own
+# error above the lines that only say a subprocess failed.
+FAILED_TAIL = 12
+
+
 class BuildFailed(CourseError):
-    """`docker build` failed; the message is BuildKit's own error lines."""
+    """`docker build` failed; the message is what the learner's terminal shows of the failure."""
+
+
+def failure(log: str, tail: int = FAILED_TAIL) -> str:
+    """The failing step as `docker build` prints it, less BuildKit's clock, then its closing error block.
+
+    That is: the step's header (`[4/4] RUN pip wheel ...`), the last `tail` lines its command printed,
+    BuildKit's error line for it, the Dockerfile excerpt around the failing instruction and the final
+    `ERROR: failed to build: ...`. BuildKit's own summary between them (`------` ` > [4/4] RUN ...:`)
+    repeats the step's last ten lines, so it is left out; the timestamps before each line (seconds
+    since the step started) and the vertex numbers (`#8`, given in the order a build meets its steps)
+    are left out too, as they change from run to run. A build that fails before any step runs (a
+    Dockerfile that does not parse) shows its error lines as they are.
+    """
+    lines = [CHECKSUM_REF.sub("", line) for line in log.splitlines()]
+    failed = next((match for line in lines if (match := STEP_ERROR.match(line))), None)
+    if failed is None:
+        start = next((n for n, line in enumerate(lines) if line.startswith(("ERROR", "Dockerfile:"))),
+                     max(len(lines) - 8, 0))
+        return "\n".join(lines[start:])
+    vertex, error = failed.groups()
+    header = next((line.split(" ", 1)[1] for line in lines
+                   if HEADER.match(line) and line.startswith(f"#{vertex} ")), "")
+    printed = re.compile(STEP_OUTPUT.format(vertex=vertex))
+    output = [match[1] for line in lines if (match := printed.match(line))]
+    closing = next((n for n, line in enumerate(lines) if line.startswith("Dockerfile:")), None)
+    if closing is None:
+        closing = next(n for n, line in enumerate(lines) if line.startswith("ERROR"))
+    return "\n".join([header, *output[-tail:], error, *lines[closing:]]).strip("\n")
 
 
 @dataclass
@@ -80,12 +117,12 @@ def build(command: str, show: bool = True, timeout: float = 900) -> Build:
     """Run a `docker build --progress=plain ...` command line and print its steps in order.
 
     Each step is shown as BuildKit's terminal view shows it, without the timings:
-    ` => CACHED [2/5] WORKDIR /app`. A failed build raises BuildFailed with BuildKit's error.
+    ` => CACHED [2/5] WORKDIR /app`. A failed build raises BuildFailed with the failing step's last
+    lines and BuildKit's error block (see `failure`).
     """
     ran = run(command, timeout=timeout, check=False)
     if ran.returncode != 0:
-        errors = [CHECKSUM_REF.sub("", line) for line in ran.lines() if line.startswith("ERROR")]
-        raise BuildFailed("\n".join(errors) or "\n".join(ran.lines()[-8:]))
+        raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)
     if show:
         print(f"$ {command}")

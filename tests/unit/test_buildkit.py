@@ -50,3 +50,43 @@ def test_a_real_build_is_read_back_and_a_failed_one_names_the_missing_file(clien
             dockyard.build(f"docker build --progress=plain -t {tag}-x - <<'EOF'\nFROM {tag}\nCOPY no /x\nEOF")
     finally:
         dockyard.cleanup(client, unique, images=True)
+
+
+FAILED_LOG = """\
+#4 [1/2] FROM docker.io/library/python:3.11-slim
+#4 CACHED
+
+#8 [2/2] RUN pip wheel -r requirements-c.txt
+#8 3.956 Collecting psycopg-c==3.3.9
+#8 7.136       error: [Errno 2] No such file or directory: 'pg_config'
+#8 7.142 error: metadata-generation-failed
+#8 ERROR: process "/bin/sh -c pip wheel -r requirements-c.txt" did not complete successfully: exit code: 1
+------
+ > [2/2] RUN pip wheel -r requirements-c.txt:
+7.136       error: [Errno 2] No such file or directory: 'pg_config'
+7.142 error: metadata-generation-failed
+------
+Dockerfile:2
+--------------------
+   1 |     FROM python:3.11-slim
+   2 | >>> RUN pip wheel -r requirements-c.txt
+--------------------
+ERROR: failed to build: failed to solve: process "/bin/sh -c pip wheel -r requirements-c.txt" did not complete \
+successfully: exit code: 1
+"""
+
+
+def test_a_failure_shows_the_failing_steps_own_lines_and_buildkits_error_block_without_timings():
+    assert buildkit.failure(FAILED_LOG, tail=2).splitlines() == [
+        "[2/2] RUN pip wheel -r requirements-c.txt",
+        "      error: [Errno 2] No such file or directory: 'pg_config'",
+        "error: metadata-generation-failed",
+        'ERROR: process "/bin/sh -c pip wheel -r requirements-c.txt" did not complete successfully: exit code: 1',
+        "Dockerfile:2",
+        "--------------------",
+        "   1 |     FROM python:3.11-slim",
+        "   2 | >>> RUN pip wheel -r requirements-c.txt",
+        "--------------------",
+        'ERROR: failed to build: failed to solve: process "/bin/sh -c pip wheel -r requirements-c.txt" did not '
+        "complete successfully: exit code: 1",
+    ]
