@@ -1,9 +1,16 @@
 """`docker build` as a learner runs it: BuildKit, read back from its plain progress output.
 
 The Docker SDK's `images.build()` drives the legacy builder, deprecated for Linux images since Engine
-23.0, so where a build is the lesson the cell runs the real command. BuildKit runs independent steps
-in parallel and logs them in whatever order they finish; this module sorts them back into Dockerfile
-order, so a cell shows the same lines on every run.
+23.0, so where a build is the lesson the cell runs the real command.
+
+What a build cell shows, and why: the cell's command is what a learner types (`docker build -t ...`),
+and in a terminal BuildKit's view ends with one line per step (` => CACHED [2/5] WORKDIR /app  0.0s`).
+The cell prints those lines, saying so in a line of its own, without the timings and the internal
+steps. It does not print the `--progress=plain` log it reads them from: BuildKit logs parallel steps in
+the order they finish and numbers them in the order it meets them, so that log differs between two
+runs of the same build and a stored output could not be compared. The lines printed here are the same
+on every run (see `build`); one cell of the Images chapter shows a whole plain log, compared only
+through its asserts.
 """
 
 from __future__ import annotations
@@ -106,28 +113,78 @@ def parse(command: str, log: str) -> Build:
             vertices[match[1]]["seconds"] = float(match[2])
         elif line.endswith(" CACHED") and line.split()[0][1:] in vertices:
             vertices[line.split()[0][1:]]["result"] = "cached"
-    for step in vertices.values():
-        if step["instruction"].startswith("FROM "):
-            step["result"] = "base"  # FROM names the starting image: neither cached nor built
-    build.steps = sorted(vertices.values(), key=lambda s: (s["stage"], s["number"]))
+    build.steps = sorted(_own_from_steps(list(vertices.values())), key=lambda s: (s["stage"], s["number"]))
     return build
 
 
-def build(command: str, show: bool = True, timeout: float = 900) -> Build:
-    """Run a `docker build --progress=plain ...` command line and print its steps in order.
+def _own_from_steps(steps: list[dict]) -> list[dict]:
+    """The steps with each FROM step under this build's own label, in its own stage.
 
-    Each step is shown as BuildKit's terminal view shows it, without the timings:
-    ` => CACHED [2/5] WORKDIR /app`. A failed build raises BuildFailed with the failing step's last
-    lines and BuildKit's error block (see `failure`).
+    BuildKit runs a step once for every build on the engine that needs it at the same moment, and logs
+    it under the label of the build that asked first: a FROM step this build shares with a concurrent
+    one may read `[builder 1/3] FROM ...` where this build's Dockerfile has `[1/5] FROM ...`. The image
+    it names is the same, so each FROM step goes back to a stage of this build that has none, by stage
+    name first, then in the order the log names them; its label is rebuilt from that stage's other
+    steps. FROM names the starting image, neither cached nor built, so its result is "base" whatever
+    the log says (a shared FROM step reads CACHED or not by which build got there first).
     """
-    ran = run(command, timeout=timeout, check=False)
+    own = [step for step in steps if not step["instruction"].startswith("FROM ")]
+    totals = {step["stage"]: step["step"].split("/")[1] for step in own}
+    froms = [step for step in steps if step["instruction"].startswith("FROM ")]
+    placed, waiting = {}, []
+    for step in froms:
+        total = totals.get(step["stage"], step["step"].split("/")[1] if not totals else None)
+        if step["number"] == 1 and step["step"].split("/")[1] == total and step["stage"] not in placed:
+            placed[step["stage"]] = step
+        else:
+            waiting.append(step)
+    for stage in [stage for stage in totals if stage not in placed]:
+        if waiting:
+            match = next((step for step in waiting if step["stage"] == stage), waiting[0])
+            waiting.remove(match)
+            placed[stage] = {**match, "stage": stage, "step": f"1/{totals[stage]}", "number": 1}
+    for step in placed.values():
+        step["result"] = "base"
+    return own + list(placed.values())
+
+
+# The line a cell prints between the command and its steps, so the reader knows what the lines are.
+VIEW = "(BuildKit's terminal view of the steps when the build ends, without timings or internal steps)"
+
+
+def plain(command: str) -> str:
+    """The command line with `--progress=plain`, the log this module reads, unless it names a progress."""
+    if "--progress" in command:
+        return command
+    return command.replace("docker build ", "docker build --progress=plain ", 1)
+
+
+def build(command: str, show: bool = True, timeout: float = 900) -> Build:
+    """Run a `docker build ...` command line and print the steps as BuildKit's terminal view ends.
+
+    Typed in a terminal, `docker build` redraws its steps as they run and leaves one line per step:
+    ` => CACHED [2/5] WORKDIR /app  0.0s`. That view is what the cell prints, after the command and a
+    line that says so: the steps in Dockerfile order, each CACHED or not, without the timings (they
+    change with every run) and without BuildKit's internal steps (loading the Dockerfile, the
+    .dockerignore, the base image's metadata) except the build context, whose size a lesson reads.
+    The build itself runs with `--progress=plain`, whose log names every step with its result but in
+    the order steps finish, which varies between runs as BuildKit runs independent steps in parallel;
+    `parse` reads it and puts the steps back in Dockerfile order, so a cell shows the same lines on
+    every run. The Images chapter shows one build's whole plain log, as `--progress=plain` prints it.
+
+    A failed build raises BuildFailed with the failing step's last lines and BuildKit's error block
+    (see `failure`).
+    """
+    ran = run(plain(command), timeout=timeout, check=False)
     if ran.returncode != 0:
         raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)
     if show:
         print(f"$ {command}")
+        print(VIEW)
         if parsed.context:
-            print(f" => [internal] load build context: transferring context: {parsed.context}")
+            print(" => [internal] load build context")
+            print(f" => => transferring context: {parsed.context}")
         for step in parsed.steps:
             cached = "CACHED " if step["result"] == "cached" else ""
             stage = f"{step['stage']} " if step["stage"] else ""
