@@ -180,13 +180,17 @@ def build(command: str, show: bool = True, timeout: float = 900) -> Build:
         raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)
     if show:
-        print(f"$ {command}")
-        print(VIEW)
-        if parsed.context:
-            print(" => [internal] load build context")
-            print(f" => => transferring context: {parsed.context}")
-        for step in parsed.steps:
-            cached = "CACHED " if step["result"] == "cached" else ""
-            stage = f"{step['stage']} " if step["stage"] else ""
-            print(f" => {cached}[{stage}{step['step']}] {step['instruction']}")
+        print("\n".join(render(parsed)))
     return parsed
+
+
+def render(parsed: Build) -> list[str]:
+    """The lines a build cell prints: the command, what the lines are, and the steps (see `build`)."""
+    lines = [f"$ {parsed.command}", VIEW]
+    if parsed.context:
+        lines += [" => [internal] load build context", f" => => transferring context: {parsed.context}"]
+    for step in parsed.steps:
+        cached = "CACHED " if step["result"] == "cached" else ""
+        stage = f"{step['stage']} " if step["stage"] else ""
+        lines.append(f" => {cached}[{stage}{step['step']}] {step['instruction']}")
+    return lines
