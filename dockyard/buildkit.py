@@ -1,9 +1,16 @@
 """`docker build` as a learner runs it: BuildKit, read back from its plain progress output.
 
 The Docker SDK's `images.build()` drives the legacy builder, deprecated for Linux images since Engine
-23.0, so where a build is the lesson the cell runs the real command. BuildKit runs independent steps
-in parallel and logs them in whatever order they finish; this module sorts them back into Dockerfile
-order, so a cell shows the same lines on every run.
+23.0, so where a build is the lesson the cell runs the real command.
+
+What a build cell shows, and why: the cell's command is what a learner types (`docker build -t ...`),
+and in a terminal BuildKit's view ends with one line per step (` => CACHED [2/5] WORKDIR /app  0.0s`).
+The cell prints those lines, saying so in a line of its own, without the timings and the internal
+steps. It does not print the `--progress=plain` log it reads them from: BuildKit logs parallel steps in
+the order they finish and numbers them in the order it meets them, so that log differs between two
+runs of the same build and a stored output could not be compared. The lines printed here are the same
+on every run (see `build`); one cell of the Images chapter shows a whole plain log, compared only
+through its asserts.
 """
 
 from __future__ import annotations
@@ -24,8 +31,45 @@ DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
 CHECKSUM_REF = re.compile(r"failed to calculate checksum of ref \S+: ")
 
 
+# "#8 ERROR: process "/bin/sh -c ..." did not complete successfully: exit code: 1"
+STEP_ERROR = re.compile(r"^#(\d+) (ERROR: .*)$")
+# "#8 7.136   error: ..." a line a step's command printed, after BuildKit's clock
+STEP_OUTPUT = r"^#{vertex} \d+\.\d+ ?(.*)$"
+# How many of the failing step's last lines a failure shows: enough for a compiler's or pip's own
+# error above the lines that only say a subprocess failed.
+FAILED_TAIL = 12
+
+
 class BuildFailed(CourseError):
-    """`docker build` failed; the message is BuildKit's own error lines."""
+    """`docker build` failed; the message is what the learner's terminal shows of the failure."""
+
+
+def failure(log: str, tail: int = FAILED_TAIL) -> str:
+    """The failing step as `docker build` prints it, less BuildKit's clock, then its closing error block.
+
+    That is: the step's header (`[4/4] RUN pip wheel ...`), the last `tail` lines its command printed,
+    BuildKit's error line for it, the Dockerfile excerpt around the failing instruction and the final
+    `ERROR: failed to build: ...`. BuildKit's own summary between them (`------` ` > [4/4] RUN ...:`)
+    repeats the step's last ten lines, so it is left out; the timestamps before each line (seconds
+    since the step started) and the vertex numbers (`#8`, given in the order a build meets its steps)
+    are left out too, as they change from run to run. A build that fails before any step runs (a
+    Dockerfile that does not parse) shows its error lines as they are.
+    """
+    lines = [CHECKSUM_REF.sub("", line) for line in log.splitlines()]
+    failed = next((match for line in lines if (match := STEP_ERROR.match(line))), None)
+    if failed is None:
+        start = next((n for n, line in enumerate(lines) if line.startswith(("ERROR", "Dockerfile:"))),
+                     max(len(lines) - 8, 0))
+        return "\n".join(lines[start:])
+    vertex, error = failed.groups()
+    header = next((line.split(" ", 1)[1] for line in lines
+                   if HEADER.match(line) and line.startswith(f"#{vertex} ")), "")
+    printed = re.compile(STEP_OUTPUT.format(vertex=vertex))
+    output = [match[1] for line in lines if (match := printed.match(line))]
+    closing = next((n for n, line in enumerate(lines) if line.startswith("Dockerfile:")), None)
+    if closing is None:
+        closing = next(n for n, line in enumerate(lines) if line.startswith("ERROR"))
+    return "\n".join([header, *output[-tail:], error, *lines[closing:]]).strip("\n")
 
 
 @dataclass
@@ -69,30 +113,84 @@ def parse(command: str, log: str) -> Build:
             vertices[match[1]]["seconds"] = float(match[2])
         elif line.endswith(" CACHED") and line.split()[0][1:] in vertices:
             vertices[line.split()[0][1:]]["result"] = "cached"
-    for step in vertices.values():
-        if step["instruction"].startswith("FROM "):
-            step["result"] = "base"  # FROM names the starting image: neither cached nor built
-    build.steps = sorted(vertices.values(), key=lambda s: (s["stage"], s["number"]))
+    build.steps = sorted(_own_from_steps(list(vertices.values())), key=lambda s: (s["stage"], s["number"]))
     return build
 
 
-def build(command: str, show: bool = True, timeout: float = 900) -> Build:
-    """Run a `docker build --progress=plain ...` command line and print its steps in order.
+def _own_from_steps(steps: list[dict]) -> list[dict]:
+    """The steps with each FROM step under this build's own label, in its own stage.
 
-    Each step is shown as BuildKit's terminal view shows it, without the timings:
-    ` => CACHED [2/5] WORKDIR /app`. A failed build raises BuildFailed with BuildKit's error.
+    BuildKit runs a step once for every build on the engine that needs it at the same moment, and logs
+    it under the label of the build that asked first: a FROM step this build shares with a concurrent
+    one may read `[builder 1/3] FROM ...` where this build's Dockerfile has `[1/5] FROM ...`. The image
+    it names is the same, so each FROM step goes back to a stage of this build that has none, by stage
+    name first, then in the order the log names them; its label is rebuilt from that stage's other
+    steps. FROM names the starting image, neither cached nor built, so its result is "base" whatever
+    the log says (a shared FROM step reads CACHED or not by which build got there first).
     """
-    ran = run(command, timeout=timeout, check=False)
+    own = [step for step in steps if not step["instruction"].startswith("FROM ")]
+    totals = {step["stage"]: step["step"].split("/")[1] for step in own}
+    froms = [step for step in steps if step["instruction"].startswith("FROM ")]
+    placed, waiting = {}, []
+    for step in froms:
+        total = totals.get(step["stage"], step["step"].split("/")[1] if not totals else None)
+        if step["number"] == 1 and step["step"].split("/")[1] == total and step["stage"] not in placed:
+            placed[step["stage"]] = step
+        else:
+            waiting.append(step)
+    for stage in [stage for stage in totals if stage not in placed]:
+        if waiting:
+            match = next((step for step in waiting if step["stage"] == stage), waiting[0])
+            waiting.remove(match)
+            placed[stage] = {**match, "stage": stage, "step": f"1/{totals[stage]}", "number": 1}
+    for step in placed.values():
+        step["result"] = "base"
+    return own + list(placed.values())
+
+
+# The line a cell prints between the command and its steps, so the reader knows what the lines are.
+VIEW = "(BuildKit's terminal view of the steps when the build ends, without timings or internal steps)"
+
+
+def plain(command: str) -> str:
+    """The command line with `--progress=plain`, the log this module reads, unless it names a progress."""
+    if "--progress" in command:
+        return command
+    return command.replace("docker build ", "docker build --progress=plain ", 1)
+
+
+def build(command: str, show: bool = True, timeout: float = 900) -> Build:
+    """Run a `docker build ...` command line and print the steps as BuildKit's terminal view ends.
+
+    Typed in a terminal, `docker build` redraws its steps as they run and leaves one line per step:
+    ` => CACHED [2/5] WORKDIR /app  0.0s`. That view is what the cell prints, after the command and a
+    line that says so: the steps in Dockerfile order, each CACHED or not, without the timings (they
+    change with every run) and without BuildKit's internal steps (loading the Dockerfile, the
+    .dockerignore, the base image's metadata) except the build context, whose size a lesson reads.
+    The build itself runs with `--progress=plain`, whose log names every step with its result but in
+    the order steps finish, which varies between runs as BuildKit runs independent steps in parallel;
+    `parse` reads it and puts the steps back in Dockerfile order, so a cell shows the same lines on
+    every run. The Images chapter shows one build's whole plain log, as `--progress=plain` prints it.
+
+    A failed build raises BuildFailed with the failing step's last lines and BuildKit's error block
+    (see `failure`).
+    """
+    ran = run(plain(command), timeout=timeout, check=False)
     if ran.returncode != 0:
-        errors = [CHECKSUM_REF.sub("", line) for line in ran.lines() if line.startswith("ERROR")]
-        raise BuildFailed("\n".join(errors) or "\n".join(ran.lines()[-8:]))
+        raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)
     if show:
-        print(f"$ {command}")
-        if parsed.context:
-            print(f" => [internal] load build context: transferring context: {parsed.context}")
-        for step in parsed.steps:
-            cached = "CACHED " if step["result"] == "cached" else ""
-            stage = f"{step['stage']} " if step["stage"] else ""
-            print(f" => {cached}[{stage}{step['step']}] {step['instruction']}")
+        print("\n".join(render(parsed)))
     return parsed
+
+
+def render(parsed: Build) -> list[str]:
+    """The lines a build cell prints: the command, what the lines are, and the steps (see `build`)."""
+    lines = [f"$ {parsed.command}", VIEW]
+    if parsed.context:
+        lines += [" => [internal] load build context", f" => => transferring context: {parsed.context}"]
+    for step in parsed.steps:
+        cached = "CACHED " if step["result"] == "cached" else ""
+        stage = f"{step['stage']} " if step["stage"] else ""
+        lines.append(f" => {cached}[{stage}{step['step']}] {step['instruction']}")
+    return lines
