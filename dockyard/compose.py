@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
 import shlex
+import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import docker
@@ -15,6 +19,8 @@ from dockyard import locks
 from dockyard.errors import CourseError
 from dockyard.names import claim
 from dockyard.sample import SAMPLE_APP
+from dockyard.scratch import ROOT
+from dockyard.waiting import until
 
 PROJECT = "dockyard-compose"
 COMPOSE_FILE = SAMPLE_APP / "compose.yaml"
@@ -30,10 +36,10 @@ class ComposeFailed(CourseError):
     """A `docker compose` command failed; the message is Compose's own, plus a hint where one helps."""
 
 
-def command(*args: str, files: Sequence[Path] = (COMPOSE_FILE,)) -> list[str]:
+def command(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), project: str = PROJECT) -> list[str]:
     """The command line for `docker compose -f FILE... -p dockyard-compose ARGS...`."""
     flags = [part for file in files for part in ("-f", str(file))]
-    return ["docker", "compose", "--ansi", "never", *flags, "-p", PROJECT, *args]
+    return ["docker", "compose", "--ansi", "never", *flags, "-p", project, *args]
 
 
 def compose(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), timeout: float = 300) -> None:
@@ -128,3 +134,114 @@ def _failure(args: Sequence[str], stderr: str) -> str:
         hint = ("\nThe Compose v2 plugin is missing. Docker Desktop includes it; on Linux install the "
                 "docker-compose-plugin package (or run `python -m dockyard engine`).")
     return f"`docker compose {' '.join(args)}` failed:\n{message}{hint}"
+
+
+# `docker compose watch` runs until it is stopped: a lesson starts it in the background, its output to a
+# file, and stops it by the ID it wrote beside that file (also when an earlier run of the lesson failed).
+WATCH_WORDS = ("compose", "watch")
+WATCHING = "Watch enabled"
+WATCH_LOG = ROOT / f"{PROJECT}" / "watch.log"  # in the Compose chapter's scratch folder
+
+
+def watch(log: Path, *args: str, files: Sequence[Path] = (COMPOSE_FILE,), project: str = PROJECT,
+          timeout: float = 60) -> subprocess.Popen:
+    """Start `docker compose ... watch ARGS` in the background, as `... > LOG 2>&1 &` does in a shell,
+    write its process ID to LOG with the suffix .pid, and return once it follows the files. It also
+    stops when this Python process ends."""
+    stop_watch(log)
+    with log.open("w") as out:
+        process = subprocess.Popen(command("watch", *args, files=files, project=project), stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   preexec_fn=_with_parent if _LINUX else None)
+    log.with_suffix(".pid").write_text(f"{process.pid}\n")
+    atexit.register(_end, process)
+    # An edit made before Compose follows the files goes unnoticed: wait for it to say it does.
+    until(lambda: WATCHING in log.read_text(errors="replace"), timeout=timeout, interval=0.1,
+          stop_if=lambda: process.poll() is not None,
+          error=lambda _: ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within "
+                                        f"{timeout:.0f} s:\n" + "\n".join(watch_log(log)[-5:])))
+    return process
+
+
+def stop_watch(log: Path, timeout: float = 10) -> bool:
+    """Stop the `docker compose watch` whose ID sits beside LOG (LOG with the suffix .pid), as `kill`
+    does, if it still runs; True when there was one to stop. A process by that ID that is not a
+    `docker compose watch` (the ID was reused) is left alone."""
+    pid_file = log.with_suffix(".pid")
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    pid_file.unlink(missing_ok=True)
+    if not all(word in _command_line(pid) for word in WATCH_WORDS):
+        return False
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    until(lambda: not _command_line(pid), timeout=timeout, interval=0.05)
+    return True
+
+
+def watch_log(log: Path) -> list[str]:
+    """What `docker compose watch` printed so far, a line each, without blank lines or colour codes."""
+    text = ANSI.sub("", log.read_text(errors="replace")) if log.exists() else ""
+    # Compose ends some lines without a newline (`service(s) ["web"] restarted`) and starts the next
+    # message straight after: split those apart as a terminal would show them after the next line.
+    text = re.sub(r'(restarted)(?=\S)', r"\1\n", text)
+    return [line.rstrip() for line in text.splitlines() if line.strip() and not BUILD_STEP.match(line)]
+
+
+def rebuilt(client: docker.DockerClient, service: str, edit: Callable[[], object], timeout: float = 300):
+    """Make `edit()`, a change a watch rule answers with a rebuild, and wait until the service runs a new
+    container: what `docker compose watch` does then is build the image, then replace the container.
+    Returns (the container before, the new one). Meanwhile the watch's build takes its turn with the
+    course's other builds (the build lock, as `compose("up")` takes it)."""
+    made = {"label": [f"com.docker.compose.project={PROJECT}", f"com.docker.compose.service={service}"]}
+    with locks.builds():
+        before = client.containers.list(filters=made)[0]
+        edit()
+
+        def new():
+            return next((c for c in client.containers.list(filters=made) if c.id != before.id), None)
+
+        after = until(new, timeout=timeout, interval=0.2,
+                      error=f"No new {service} container was running within {timeout:.0f} s of the edit.")
+    return before, after
+
+
+def wait_restarted(container, times: int = 1, timeout: float = 30):
+    """Wait until the engine restarted the container (its restart policy) `times` times and it runs."""
+    def state():
+        container.reload()
+        return container.attrs["RestartCount"], container.status
+
+    return until(state, timeout=timeout, interval=0.1,
+                 done=lambda now: now[0] >= times and now[1] == "running",
+                 error=f"{container.name} was not restarted and running within {timeout:.0f} s.")
+
+
+_LINUX = sys.platform.startswith("linux")
+
+
+def _with_parent() -> None:
+    """In the child, before it runs Compose (Linux): be sent SIGTERM when the parent process dies."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+
+
+def _command_line(pid: int) -> str:
+    """The command line of a running process ('' when none runs by that ID, or it has ended and waits
+    only for its parent to collect its exit status)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return ""
+    done = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+    return "" if "<defunct>" in done.stdout else done.stdout.strip()
