@@ -149,18 +149,32 @@ def watch(log: Path, *args: str, files: Sequence[Path] = (COMPOSE_FILE,), projec
     write its process ID to LOG with the suffix .pid, and return once it follows the files. It also
     stops when this Python process ends."""
     stop_watch(log)
+    line = command("watch", *args, files=files, project=project)
+    process, said = _start(line, log, timeout)
+    # One watch a project: Compose refuses while the process in its lock file exists, and a watch stopped
+    # a moment ago may not have been collected by its parent yet. Wait for that process, then try again.
+    held = re.search(r"process with PID (\d+) is still running", said)
+    if held is not None:
+        pid = int(held[1])
+        until(lambda: not _exists(pid), timeout=timeout, interval=0.2)
+        process, said = _start(line, log, timeout)
+    if WATCHING not in said:
+        raise ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within {timeout:.0f} s:\n"
+                            + "\n".join(watch_log(log)[-5:]))
+    return process
+
+
+def _start(line: list[str], log: Path, timeout: float) -> tuple[subprocess.Popen, str]:
+    """Start the watch; return it, with what it printed once it follows the files (or gave up)."""
     with log.open("w") as out:
-        process = subprocess.Popen(command("watch", *args, files=files, project=project), stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(line, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    preexec_fn=_with_parent if _LINUX else None)
     log.with_suffix(".pid").write_text(f"{process.pid}\n")
     atexit.register(_end, process)
-    # An edit made before Compose follows the files goes unnoticed: wait for it to say it does.
-    until(lambda: WATCHING in log.read_text(errors="replace"), timeout=timeout, interval=0.1,
-          stop_if=lambda: process.poll() is not None,
-          error=lambda _: ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within "
-                                        f"{timeout:.0f} s:\n" + "\n".join(watch_log(log)[-5:])))
-    return process
+    # An edit made before Compose follows the files goes unnoticed: wait until it says it does.
+    said = until(lambda: log.read_text(errors="replace"), timeout=timeout, interval=0.1,
+                 done=lambda text: WATCHING in text, stop_if=lambda: process.poll() is not None)
+    return process, said
 
 
 def stop_watch(log: Path, timeout: float = 10) -> bool:
@@ -179,8 +193,17 @@ def stop_watch(log: Path, timeout: float = 10) -> bool:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return False
-    until(lambda: not _command_line(pid), timeout=timeout, interval=0.05)
+    until(lambda: _reaped(pid) or not _command_line(pid), timeout=timeout, interval=0.05)
     return True
+
+
+def _reaped(pid: int) -> bool:
+    """Collect the exit status of a child of this process that has ended (Compose counts a process that
+    has ended but not been collected as running, and refuses a second watch of the project)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:  # not a child of this process: its own parent collects it
+        return False
 
 
 def watch_log(log: Path) -> list[str]:
@@ -236,12 +259,21 @@ def _end(process: subprocess.Popen) -> None:
         process.terminate()
 
 
+def _exists(pid: int) -> bool:
+    """Whether a process by that ID exists, one that has ended but not been collected included."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
 def _command_line(pid: int) -> str:
     """The command line of a running process ('' when none runs by that ID, or it has ended and waits
     only for its parent to collect its exit status)."""
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
+    if not _exists(pid):
         return ""
     done = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
     return "" if "<defunct>" in done.stdout else done.stdout.strip()
