@@ -177,7 +177,7 @@ def _start(line: list[str], log: Path, timeout: float) -> tuple[subprocess.Popen
     return process, said
 
 
-def stop_watch(log: Path, timeout: float = 10) -> bool:
+def stop_watch(log: Path, timeout: float = 5) -> bool:
     """Stop the `docker compose watch` whose ID sits beside LOG (LOG with the suffix .pid), as `kill`
     does, if it still runs; True when there was one to stop. A process by that ID that is not a
     `docker compose watch` (the ID was reused) is left alone."""
@@ -189,12 +189,26 @@ def stop_watch(log: Path, timeout: float = 10) -> bool:
     pid_file.unlink(missing_ok=True)
     if not all(word in _command_line(pid) for word in WATCH_WORDS):
         return False
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    until(lambda: _reaped(pid) or not _command_line(pid), timeout=timeout, interval=0.05)
+    # `docker` runs Compose as a plugin, a process of its own: stop the plugin, which `docker` collects
+    # before it ends, then `docker` itself. (Stopped first, `docker` may end before the plugin does, and
+    # a plugin left without its parent counts as running in Compose's lock until the system collects it.)
+    # A plugin busy with a build may take its time: after `timeout` seconds it is killed.
+    for child in [*_children(pid), pid]:
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(child, sent)
+            except ProcessLookupError:
+                break
+            if until(lambda: _reaped(pid) or not _command_line(pid), timeout=timeout, interval=0.05):
+                break
     return True
+
+
+def _children(pid: int) -> list[int]:
+    """The IDs of a process's children."""
+    listed = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    pairs = [line.split() for line in listed.splitlines()]
+    return [int(pair[0]) for pair in pairs if len(pair) == 2 and pair[1] == str(pid)]
 
 
 def _reaped(pid: int) -> bool:
