@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
 import shlex
+import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import docker
@@ -15,6 +19,8 @@ from dockyard import locks
 from dockyard.errors import CourseError
 from dockyard.names import claim
 from dockyard.sample import SAMPLE_APP
+from dockyard.scratch import ROOT
+from dockyard.waiting import until
 
 PROJECT = "dockyard-compose"
 COMPOSE_FILE = SAMPLE_APP / "compose.yaml"
@@ -30,10 +36,10 @@ class ComposeFailed(CourseError):
     """A `docker compose` command failed; the message is Compose's own, plus a hint where one helps."""
 
 
-def command(*args: str, files: Sequence[Path] = (COMPOSE_FILE,)) -> list[str]:
+def command(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), project: str = PROJECT) -> list[str]:
     """The command line for `docker compose -f FILE... -p dockyard-compose ARGS...`."""
     flags = [part for file in files for part in ("-f", str(file))]
-    return ["docker", "compose", "--ansi", "never", *flags, "-p", PROJECT, *args]
+    return ["docker", "compose", "--ansi", "never", *flags, "-p", project, *args]
 
 
 def compose(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), timeout: float = 300) -> None:
@@ -128,3 +134,160 @@ def _failure(args: Sequence[str], stderr: str) -> str:
         hint = ("\nThe Compose v2 plugin is missing. Docker Desktop includes it; on Linux install the "
                 "docker-compose-plugin package (or run `python -m dockyard engine`).")
     return f"`docker compose {' '.join(args)}` failed:\n{message}{hint}"
+
+
+# `docker compose watch` runs until it is stopped: a lesson starts it in the background, its output to a
+# file, and stops it by the ID it wrote beside that file (also when an earlier run of the lesson failed).
+WATCH_WORDS = ("compose", "watch")
+WATCHING = "Watch enabled"
+WATCH_LOG = ROOT / f"{PROJECT}" / "watch.log"  # in the Compose chapter's scratch folder
+
+
+def watch(log: Path, *args: str, files: Sequence[Path] = (COMPOSE_FILE,), project: str = PROJECT,
+          timeout: float = 60) -> subprocess.Popen:
+    """Start `docker compose ... watch ARGS` in the background, as `... > LOG 2>&1 &` does in a shell,
+    write its process ID to LOG with the suffix .pid, and return once it follows the files. It also
+    stops when this Python process ends."""
+    stop_watch(log)
+    line = command("watch", *args, files=files, project=project)
+    process, said = _start(line, log, timeout)
+    # One watch a project: Compose refuses while the process in its lock file exists, and a watch stopped
+    # a moment ago may not have been collected by its parent yet. Wait for that process, then try again.
+    held = re.search(r"process with PID (\d+) is still running", said)
+    if held is not None:
+        pid = int(held[1])
+        until(lambda: not _exists(pid), timeout=timeout, interval=0.2)
+        process, said = _start(line, log, timeout)
+    if WATCHING not in said:
+        raise ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within {timeout:.0f} s:\n"
+                            + "\n".join(watch_log(log)[-5:]))
+    return process
+
+
+def _start(line: list[str], log: Path, timeout: float) -> tuple[subprocess.Popen, str]:
+    """Start the watch; return it, with what it printed once it follows the files (or gave up)."""
+    with log.open("w") as out:
+        process = subprocess.Popen(line, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   preexec_fn=_with_parent if _LINUX else None)
+    log.with_suffix(".pid").write_text(f"{process.pid}\n")
+    atexit.register(_end, process)
+    # An edit made before Compose follows the files goes unnoticed: wait until it says it does.
+    said = until(lambda: log.read_text(errors="replace"), timeout=timeout, interval=0.1,
+                 done=lambda text: WATCHING in text, stop_if=lambda: process.poll() is not None)
+    return process, said
+
+
+def stop_watch(log: Path, timeout: float = 5) -> bool:
+    """Stop the `docker compose watch` whose ID sits beside LOG (LOG with the suffix .pid), as `kill`
+    does, if it still runs; True when there was one to stop. A process by that ID that is not a
+    `docker compose watch` (the ID was reused) is left alone."""
+    pid_file = log.with_suffix(".pid")
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    pid_file.unlink(missing_ok=True)
+    if not all(word in _command_line(pid) for word in WATCH_WORDS):
+        return False
+    # `docker` runs Compose as a plugin, a process of its own: stop the plugin, which `docker` collects
+    # before it ends, then `docker` itself. (Stopped first, `docker` may end before the plugin does, and
+    # a plugin left without its parent counts as running in Compose's lock until the system collects it.)
+    # A plugin busy with a build may take its time: after `timeout` seconds it is killed.
+    for child in [*_children(pid), pid]:
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(child, sent)
+            except ProcessLookupError:
+                break
+            if until(lambda: _reaped(pid) or not _command_line(pid), timeout=timeout, interval=0.05):
+                break
+    return True
+
+
+def _children(pid: int) -> list[int]:
+    """The IDs of a process's children."""
+    listed = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    pairs = [line.split() for line in listed.splitlines()]
+    return [int(pair[0]) for pair in pairs if len(pair) == 2 and pair[1] == str(pid)]
+
+
+def _reaped(pid: int) -> bool:
+    """Collect the exit status of a child of this process that has ended (Compose counts a process that
+    has ended but not been collected as running, and refuses a second watch of the project)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:  # not a child of this process: its own parent collects it
+        return False
+
+
+def watch_log(log: Path) -> list[str]:
+    """What `docker compose watch` printed so far, a line each, without blank lines or colour codes."""
+    text = ANSI.sub("", log.read_text(errors="replace")) if log.exists() else ""
+    # Compose ends some lines without a newline (`service(s) ["web"] restarted`) and starts the next
+    # message straight after: split those apart as a terminal would show them after the next line.
+    text = re.sub(r'(restarted)(?=\S)', r"\1\n", text)
+    return [line.rstrip() for line in text.splitlines() if line.strip() and not BUILD_STEP.match(line)]
+
+
+def rebuilt(client: docker.DockerClient, service: str, edit: Callable[[], object], timeout: float = 300):
+    """Make `edit()`, a change a watch rule answers with a rebuild, and wait until the service runs a new
+    container: what `docker compose watch` does then is build the image, then replace the container.
+    Returns (the container before, the new one). Meanwhile the watch's build takes its turn with the
+    course's other builds (the build lock, as `compose("up")` takes it)."""
+    made = {"label": [f"com.docker.compose.project={PROJECT}", f"com.docker.compose.service={service}"]}
+    with locks.builds():
+        before = client.containers.list(filters=made)[0]
+        edit()
+
+        def new():
+            return next((c for c in client.containers.list(filters=made) if c.id != before.id), None)
+
+        after = until(new, timeout=timeout, interval=0.2,
+                      error=f"No new {service} container was running within {timeout:.0f} s of the edit.")
+    return before, after
+
+
+def wait_restarted(container, times: int = 1, timeout: float = 30):
+    """Wait until the engine restarted the container (its restart policy) `times` times and it runs."""
+    def state():
+        container.reload()
+        return container.attrs["RestartCount"], container.status
+
+    return until(state, timeout=timeout, interval=0.1,
+                 done=lambda now: now[0] >= times and now[1] == "running",
+                 error=f"{container.name} was not restarted and running within {timeout:.0f} s.")
+
+
+_LINUX = sys.platform.startswith("linux")
+
+
+def _with_parent() -> None:
+    """In the child, before it runs Compose (Linux): be sent SIGTERM when the parent process dies."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+
+
+def _exists(pid: int) -> bool:
+    """Whether a process by that ID exists, one that has ended but not been collected included."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+def _command_line(pid: int) -> str:
+    """The command line of a running process ('' when none runs by that ID, or it has ended and waits
+    only for its parent to collect its exit status)."""
+    if not _exists(pid):
+        return ""
+    done = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+    return "" if "<defunct>" in done.stdout else done.stdout.strip()

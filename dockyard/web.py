@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import requests
 
@@ -60,3 +61,20 @@ def wait_for_http(url: str, timeout: float = TIMEOUT, container=None) -> request
 
     return until(answer, timeout=timeout, interval=0.1, done=lambda response: response is not None,
                  error=not_answering)
+
+
+def wait_for_text(url: Callable[[], str], text: str, path: str = "/",
+                  timeout: float = TIMEOUT) -> requests.Response:
+    """GET `url() + path` until the answer's body holds `text`; return that response.
+
+    `url` is asked again each round: a restarted or recreated container gets a new host port, and while
+    it restarts it has none (a CourseError from `url` then counts as no answer yet)."""
+    def answer() -> requests.Response | None:
+        try:
+            return get(url() + path)
+        except (requests.ConnectionError, requests.Timeout, CourseError):
+            return None
+
+    return until(answer, timeout=timeout, interval=0.1,
+                 done=lambda response: response is not None and text in response.text,
+                 error=f"No answer holding {text!r} came from {path} within {timeout:.0f} s.")

@@ -47,8 +47,10 @@ SAYS = {
     "docker compose restart": "Restart a project's services",
     "docker compose run": "Run a one-off command in a new container of a service",
     "docker compose stop": "Stop a project's services without removing them",
-    "docker compose up": "Create and start a project's services (`-d` in the background)",
-    "docker compose watch": "Rebuild or sync services as their files change",
+    "docker compose up": "Create and start a project's services (`-d` in the background; `--profile NAME` "
+                         "adds the services of a profile)",
+    "docker compose watch": "Sync files into services or rebuild them as the files change, by their "
+                            "`develop: watch:` rules",
     "docker create": "Create a container without starting it",
     "docker cp": "Copy files between the host and a container, either way",
     "docker diff": "List the files a container changed, added or deleted",

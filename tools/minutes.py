@@ -227,7 +227,7 @@ AGENDAS: dict[str, tuple[str, int, list[Block]]] = {
     # name: (start, the length aimed at in minutes, blocks)
     "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04"),
                            Block(minutes=5, label=WRAP_UP)]),
-    "full": ("9:00", 450, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1), LUNCH,
+    "full": ("9:00", 480, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1), LUNCH,
                            Block("05", 1), Block("06"), BREAK, Block("07", 1), CLOSE]),
     "day2": ("9:00", 420, [WELCOME_BACK, Block("02", 2, reading=False), Block("03", 1, reading=False),
                            Block("04", 2, 3, reading=False), Block("05", 2, reading=False),

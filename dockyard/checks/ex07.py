@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
+
+import yaml
 
 from dockyard.checks import read, task, trial
 
@@ -360,4 +363,118 @@ def _notes(status: int | None, body: str) -> list[str] | None:
     try:
         return [str(note.get("text")) for note in json.loads(body).get("notes", [])]
     except (ValueError, AttributeError):
+        return None
+
+
+# ex07-5: the watch loop ----------------------------------------------------------------------------
+
+WATCHED_IMAGE = "dockyard/ex07-5-web:1"
+WATCH_GREETING = "Hello from watch!"
+CONFIG_FILES = "com.docker.compose.project.config_files"
+WORKING_DIR = "com.docker.compose.project.working_dir"
+SYNCS = ("sync", "sync+restart", "sync+exec")
+
+
+@task("ex07-5", hints=[
+    "A develop: watch: section tells docker compose watch what to do when a file of the build context "
+    "changes: sync copies it into the running container, sync+restart copies it and restarts that same "
+    "container, rebuild builds the image and replaces the container. The sample app runs python app.py, "
+    "which does not reload by itself.",
+    "web gets build: ./app (your copy of sample-app), image: dockyard/ex07-5-web:1, init: true, ports: and "
+    "develop: watch:, a list of rules with action:, path: (relative to compose.yaml) and, for a sync, "
+    "target: (the path in the container). up -d --wait first, then docker compose watch in a terminal "
+    "of its own, then the edit.",
+    "watch: - action: sync+restart, path: ./app/app.py, target: /app/app.py; - action: rebuild, path: "
+    "./app/requirements.txt. Then docker compose -f /tmp/dockyard-ex07/5/compose.yaml watch --no-up, and "
+    "in another terminal change the greeting in /tmp/dockyard-ex07/5/app/app.py.",
+])
+def watched(client, c) -> None:
+    project = "dockyard-ex07-5"
+    web = _service(c, client, project, "web", WATCHED_IMAGE)
+    image = read.image(client, WATCHED_IMAGE)
+    c.check(f"Compose built {WATCHED_IMAGE} for the project (build:, not only image:)",
+            read.labels(image).get(read.COMPOSE_PROJECT) == project,
+            found="no such image" if image is None else "an image Compose did not build for it")
+    rules, context, said = _watch_rules(web)
+    code_file, pins = (context / "app.py", context / "requirements.txt") if context else (None, None)
+    c.check("web's develop: watch: syncs app.py into the running container (sync or sync+restart)",
+            any(rule["action"] in SYNCS and _covers(rule["path"], code_file) for rule in rules),
+            found=said or _listed(rules))
+    c.check("web's develop: watch: rebuilds the image when requirements.txt changes (rebuild)",
+            any(rule["action"] == "rebuild" and _covers(rule["path"], pins) for rule in rules),
+            found=said or _listed(rules))
+    workdir = read.config(web).get("WorkingDir") or "/app"
+    mounted = [m for m in (web.attrs.get("Mounts") or [] if web is not None else [])
+               if f"{workdir}/".startswith(m.get("Destination", "").rstrip("/") + "/")]
+    c.check(f"nothing is mounted over {workdir} (Compose copies the edits in; no bind mount)",
+            web is not None and not mounted,
+            found="no container" if web is None else ", ".join(read.describe_mount(m) for m in mounted))
+    code, inside = read.exec_output(web, ["cat", f"{workdir}/app.py"])
+    mine = _text(code_file)
+    c.check(f"{workdir}/app.py, the file the app runs, is your app.py (the sync's target is where the app "
+            "runs from)", code == 0 and mine is not None and inside == mine.strip(),
+            found=inside if code is None else "no app.py beside compose.yaml" if mine is None
+            else f"{workdir}/app.py differs from {code_file}")
+    status, body = read.http_get(web)
+    c.check(f"GET / on web's published port answers 200 {WATCH_GREETING}",
+            status == 200 and body == WATCH_GREETING,
+            found=f"{status} {body[:60]}" if status is not None else body, expected=f"200 {WATCH_GREETING}")
+    held = read.image_file(client, web.image if web is not None else None, "app.py")
+    c.check(f"the image web runs still says {GREETING} in app.py: the edit reached the container, not the "
+            "image", held is not None and GREETING.encode() in held,
+            found="no container or no app.py in its image" if held is None else "the image holds the edit")
+    edited, created = _mtime(code_file), _created(web)
+    c.check("the web container was created before your last change to app.py: the same container serves "
+            "the edit (no rebuild, no new container)",
+            edited is not None and created is not None and created < edited,
+            found="no app.py or no container" if edited is None or created is None
+            else f"created {created - edited:.1f} s after the change")
+
+
+def _watch_rules(found) -> tuple[list[dict], object, str]:
+    """The watch rules of the container's service in the Compose files it was created from, with paths
+    made absolute; the service's build context; and why not, when there is nothing to read."""
+    labels = read.labels(found)
+    files = [Path(f) for f in (labels.get(CONFIG_FILES) or "").split(",") if f]
+    folder = Path(labels.get(WORKING_DIR) or (files[0].parent if files else "."))
+    service = labels.get(read.COMPOSE_SERVICE)
+    if found is None or not files:
+        return [], None, "no container" if found is None else "no Compose files recorded on the container"
+    rules, context = [], None
+    for file in files:
+        try:
+            model = yaml.safe_load(file.read_text()) or {}
+        except (OSError, yaml.YAMLError) as error:
+            return [], None, f"{file} cannot be read ({type(error).__name__})"
+        spec = ((model.get("services") or {}).get(service) or {}) if isinstance(model, dict) else {}
+        build = spec.get("build")
+        if build is not None:
+            context = folder / (build if isinstance(build, str) else (build or {}).get("context", "."))
+        for rule in (spec.get("develop") or {}).get("watch") or []:
+            if isinstance(rule, dict) and rule.get("path"):
+                rules.append({"action": rule.get("action"), "path": (folder / str(rule["path"])).resolve(),
+                              "target": rule.get("target")})
+    return rules, context.resolve() if context is not None else None, "" if rules else "no develop: watch:"
+
+
+def _covers(path, file) -> bool:
+    """A watch rule's path follows `file`: it is the file, or a folder that holds it."""
+    return file is not None and (path == file.resolve() or path in file.resolve().parents)
+
+
+def _listed(rules: list[dict]) -> str:
+    return "; ".join(f"{rule['action']} {rule['path'].name}" for rule in rules)
+
+
+def _text(path) -> str | None:
+    try:
+        return path.read_text() if path is not None else None
+    except OSError:
+        return None
+
+
+def _mtime(path) -> float | None:
+    try:
+        return path.stat().st_mtime if path is not None else None
+    except OSError:
         return None

@@ -5,6 +5,7 @@ as a learner writes it: no course label anywhere. The project names (`dockyard-e
 course's clean-up finds them by.
 """
 
+import shutil
 import time
 
 import pytest
@@ -13,10 +14,13 @@ import yaml
 from exercise_support import failed
 
 import dockyard
+from dockyard.compose import stop_watch, watch, watch_log
 from dockyard.shell import run
+from dockyard.waiting import until
+from dockyard.web import wait_for_text
 
 pytestmark = pytest.mark.chapter_lock("ex07")  # ex07's state on the engine is this test's alone
-PROJECTS = [f"dockyard-ex07-{n}" for n in range(1, 5)]
+PROJECTS = [f"dockyard-ex07-{n}" for n in range(1, 6)]
 REDIS_HEALTH = {"test": ["CMD", "redis-cli", "ping"], "interval": "1s", "timeout": "3s", "retries": 30}
 WEB_HEALTH = {"test": ["CMD", "python", "-c",
                        "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/health')"],
@@ -30,6 +34,7 @@ EMPTY = {
     "ex07-2": "service web of project dockyard-ex07-2 has a container",
     "ex07-3": "volume dockyard-ex07-3_data exists",
     "ex07-4": "service db of project dockyard-ex07-4 has a container",
+    "ex07-5": "service web of project dockyard-ex07-5 has a container",
 }
 
 
@@ -370,3 +375,70 @@ def test_ex07_4_accepts_the_posted_note_only_after_down_and_up(client, tmp_path)
     compose(file, "down")
     up(file)
     assert failed(client, "ex07-4") == []
+
+
+# ex07-5: the watch loop
+
+WATCHED = "dockyard-ex07-5"
+SYNCS = "web's develop: watch: syncs app.py into the running container (sync or sync+restart)"
+REBUILDS = "web's develop: watch: rebuilds the image when requirements.txt changes (rebuild)"
+NOT_MOUNTED = "nothing is mounted over /app (Compose copies the edits in; no bind mount)"
+RUNS_MINE = ("/app/app.py, the file the app runs, is your app.py (the sync's target is where the app runs "
+             "from)")
+NEW_HELLO = "GET / on web's published port answers 200 Hello from watch!"
+IMAGE_OLD = ("the image web runs still says Hello from Docker! in app.py: the edit reached the container, "
+             "not the image")
+SAME = ("the web container was created before your last change to app.py: the same container serves the "
+        "edit (no rebuild, no new container)")
+SYNC_CODE = {"action": "sync+restart", "path": "./app/app.py", "target": "/app/app.py"}
+REBUILD_PINS = {"action": "rebuild", "path": "./app/requirements.txt"}
+
+
+@pytest.fixture
+def watched(client, tmp_path):
+    """Run the project of `tmp_path/compose.yaml` (web built from a copy of the sample app in
+    `tmp_path/app`) under `docker compose watch`, change app.py's greeting, and stop the watch."""
+    shutil.copytree(dockyard.SAMPLE_APP, tmp_path / "app", ignore=shutil.ignore_patterns(".env"))
+    log = tmp_path / "watch.log"
+
+    def run_and_edit(**more):
+        service = {"build": "./app", "image": "dockyard/ex07-5-web:1", "init": True, "ports": LOCAL, **more}
+        file = write(tmp_path, WATCHED, {"web": service})
+        up(file)
+        url = lambda: "http://" + compose(file, "port", "web", "5000").output.strip()  # noqa: E731
+        wait_for_text(url, "Hello from Docker!")  # the app runs (and Flask's reloader follows its files)
+        time.sleep(1)
+        if "develop" in more:
+            watch(log, "--no-up", "--quiet", files=[file], project=WATCHED)
+        code = tmp_path / "app" / "app.py"
+        code.write_text(code.read_text().replace("Hello from Docker!", "Hello from watch!"))
+        return url
+
+    yield run_and_edit
+    stop_watch(log)
+    client.images.prune(filters={"dangling": True, "label": [f"com.docker.compose.project={WATCHED}"]})
+
+
+def test_ex07_5_rejects_a_bind_mount_with_the_reloader_in_place_of_watch(client, watched):
+    url = watched(volumes=["./app:/app"], environment={"FLASK_DEBUG": "1"})
+    wait_for_text(url, "Hello from watch!")  # Flask's reloader restarted the server in the same container
+    assert failed(client, "ex07-5") == [SYNCS, REBUILDS, NOT_MOUNTED]
+
+
+def test_ex07_5_rejects_a_sync_to_a_path_the_app_does_not_run(client, tmp_path, watched):
+    watched(develop={"watch": [{**SYNC_CODE, "target": "/srv/app.py"}, REBUILD_PINS]})
+    until(lambda: "restarted" in "\n".join(watch_log(tmp_path / "watch.log")), timeout=60, interval=0.2,
+          error="the watch did not restart web")
+    assert failed(client, "ex07-5") == [RUNS_MINE, NEW_HELLO]
+
+
+def test_ex07_5_accepts_a_synced_edit_served_by_the_same_container(client, watched):
+    url = watched(develop={"watch": [SYNC_CODE, REBUILD_PINS]})
+    wait_for_text(url, "Hello from watch!")
+    assert failed(client, "ex07-5") == []
+
+
+def test_ex07_5_rejects_a_rebuild_for_the_code(client, watched):
+    url = watched(develop={"watch": [{"action": "rebuild", "path": "./app"}]})
+    wait_for_text(url, "Hello from watch!", timeout=180)  # served by a new container, from a new image
+    assert failed(client, "ex07-5") == [SYNCS, IMAGE_OLD, SAME]

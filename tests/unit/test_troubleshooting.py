@@ -89,6 +89,7 @@ def reproduced(client, tmp_path_factory):
             "Send the file in the build context": [missing_copy(scratch)],
             "Run an image built for your CPU": [wrong_format(scratch)],
             "Make the app listen on every interface": [loopback_app()] * 2,
+            "Give the watched service its rules and a build": watch_refused(scratch),
             "Read why an exercise check failed": [failed_check(client)],
             **registry_refusals(scratch),
         }
@@ -239,6 +240,22 @@ def loopback_app() -> str:
             break
     done = subprocess.run(["curl", "-sS", f"http://{port}/"], capture_output=True, text=True, timeout=30)
     return done.stderr
+
+
+def watch_refused(scratch: Path) -> list[str]:
+    """`docker compose watch` on a service without watch rules, then on one whose rebuild rule has no
+    build: Compose refuses both before it creates anything."""
+    said = []
+    for name, service in (("none", "    build: .\n"),
+                          ("image", "    image: debian:bookworm-slim\n    develop:\n      watch:\n"
+                                    "        - action: rebuild\n          path: .\n")):
+        folder = scratch / f"watch-{name}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text("FROM debian:bookworm-slim\n")
+        (folder / "compose.yaml").write_text("services:\n  web:\n" + service)
+        said.append(docker("compose", "-f", str(folder / "compose.yaml"), "-p", "dockyard-troubleshooting",
+                           "watch", "--no-up"))
+    return said
 
 
 def failed_check(client) -> str:
