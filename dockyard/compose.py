@@ -140,6 +140,9 @@ def _failure(args: Sequence[str], stderr: str) -> str:
 # file, and stops it by the ID it wrote beside that file (also when an earlier run of the lesson failed).
 WATCH_WORDS = ("compose", "watch")
 WATCHING = "Watch enabled"
+# How long a new watch waits for the process in Compose's project lock to be gone: a watch of the same
+# project stopped a moment ago, or one that another run (a test beside this one) is still using.
+LOCK_WAIT = 120
 WATCH_LOG = ROOT / f"{PROJECT}" / "watch.log"  # in the Compose chapter's scratch folder
 
 
@@ -156,7 +159,7 @@ def watch(log: Path, *args: str, files: Sequence[Path] = (COMPOSE_FILE,), projec
     held = re.search(r"process with PID (\d+) is still running", said)
     if held is not None:
         pid = int(held[1])
-        until(lambda: not _exists(pid), timeout=timeout, interval=0.2)
+        until(lambda: not _exists(pid), timeout=LOCK_WAIT, interval=0.2)
         process, said = _start(line, log, timeout)
     if WATCHING not in said:
         raise ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within {timeout:.0f} s:\n"
