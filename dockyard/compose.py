@@ -292,5 +292,7 @@ def _command_line(pid: int) -> str:
     only for its parent to collect its exit status)."""
     if not _exists(pid):
         return ""
-    done = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+    # -ww: the whole line (without it ps cuts it to the terminal's width, or 80 columns, often before
+    # the `watch` of a long `-f` path).
+    done = subprocess.run(["ps", "-ww", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
     return "" if "<defunct>" in done.stdout else done.stdout.strip()
