@@ -16,12 +16,13 @@ from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE, sample_image
 from dockyard.scratch import scratch
 from dockyard.shell import sh
 from dockyard.show import size, table, transfer, verified
+from dockyard.stores import image_store, same_content
 from dockyard.web import wait_for_http
 
 __all__ = [
     "LABEL", "LOOPBACK", "SAMPLE_APP", "SAMPLE_IMAGE", "EngineUnavailable", "NameTaken",
     "about", "build", "build_steps", "check", "claim", "cleanup", "connect", "describe", "engine_version",
-    "free_port", "hint", "host_port", "labels", "leftovers", "own_layers", "port_taken", "sample_image",
-    "scratch", "sh", "size", "table", "target_platform", "transfer", "verified", "wait_for_command",
-    "wait_for_http",
+    "free_port", "hint", "host_port", "image_store", "labels", "leftovers", "own_layers", "port_taken",
+    "same_content", "sample_image", "scratch", "sh", "size", "table", "target_platform", "transfer",
+    "verified", "wait_for_command", "wait_for_http",
 ]

@@ -31,6 +31,7 @@ from dockyard.engine import version_numbers
 from dockyard.labels import labels
 from dockyard.ports import LOOPBACK, host_port
 from dockyard.shell import REPO
+from dockyard.stores import uses_containerd
 from dockyard.waiting import until
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
@@ -133,8 +134,7 @@ def engine_identity(version: dict, info: dict) -> Check:
 
 
 def image_store(info: dict) -> str:
-    pairs = dict(tuple(pair) for pair in info.get("DriverStatus") or [] if len(pair) == 2)
-    if pairs.get("driver-type") == "io.containerd.snapshotter.v1":
+    if uses_containerd(info):
         return f"containerd ({info.get('Driver', '?')})"
     return f"{info.get('Driver', '?')} (classic)"
 

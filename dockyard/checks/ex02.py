@@ -148,7 +148,7 @@ def dangling(client, c) -> None:
 
 
 @task("ex02-4", hints=[
-    "An instruction that only sets the configuration (CMD, ENV, LABEL) adds no layer and no bytes; only "
+    "An instruction that only sets the configuration (CMD, ENV, LABEL) adds no layer and no file; only "
     "steps that change files add layers. A build records each instruction in the image's history.",
     "Build from debian:bookworm-slim with a Dockerfile on the build's standard input "
     "(docker build ... - <<'EOF'), then compare the two images' Size and RootFS.Layers.",

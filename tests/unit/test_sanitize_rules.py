@@ -24,6 +24,10 @@ ELSEWHERE = {
     r"(['\s])/[^' ]*qemu[^' ]* /[^' ]+[ ]": (
         "PID 1: python app.py",
         "PID 1: /usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/local/bin/python python app.py"),
+    # BuildKit's FROM step on the containerd image store (tools/rehearsal --store containerd)
+    r"(\] FROM \S+?)@sha256:DIGEST": (
+        " => [1/5] FROM docker.io/library/python:3.11-slim",
+        " => [1/5] FROM docker.io/library/python:3.11-slim@sha256:" + "0123456789abcdef" * 4),
 }
 
 
