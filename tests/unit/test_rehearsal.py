@@ -1,5 +1,6 @@
 """The pure parts of the rehearsal on a second engine (tools/rehearsal) and of prepare's platform."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,17 @@ def test_second_engine_has_every_path_of_its_own():
 def test_second_engine_uses_the_image_store_asked_for():
     assert Engine().daemon_config() == {}
     assert Engine(store="containerd").daemon_config() == {"features": {"containerd-snapshotter": True}}
+
+
+def test_a_pidfile_no_dockerd_of_the_rehearsal_holds_is_removed_not_trusted(tmp_path):
+    """After a restart the pidfile outlives its engine, and its ID may be another process's (here this
+    test's own): the rehearsal neither signals that process nor refuses to start."""
+    engine = Engine(run_dir=tmp_path)
+    engine.pidfile.write_text(f"{os.getpid()}\n")
+    assert engine.pid() is None
+    assert not engine.pidfile.exists()
+    engine.pidfile.write_text("not a number\n")
+    assert engine.pid() is None
 
 
 def test_a_rehearsal_command_can_have_a_tmp_of_its_own():

@@ -84,7 +84,7 @@ class Engine:
             if not folder.exists():
                 self.made.append(folder)
             folder.mkdir(parents=True, exist_ok=True)
-        if self.pidfile.exists():
+        if self.pid() is not None:
             raise RuntimeError(f"{self.pidfile} exists: is another rehearsal engine running?")
         self.config.write_text(json.dumps(self.daemon_config()) + "\n")
         say(f"starting {self.command()[0]} on {self.host} (log: {LOG})")
@@ -110,10 +110,21 @@ class Engine:
         say(f"its containerd: {own[0].strip()}")
 
     def pid(self) -> int | None:
+        """The ID of the dockerd that wrote the pidfile, if it still runs. A pidfile left by an engine that
+        did not stop (the machine restarted) is removed: its ID may now be another process's."""
         try:
-            return int(self.pidfile.read_text().strip())
+            pid = int(self.pidfile.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
+        try:
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            line = []
+        if not line or not line[0].endswith("dockerd") or str(self.pidfile) not in line:
+            say(f"removing {self.pidfile}: no dockerd of this rehearsal runs as pid {pid}")
+            self.pidfile.unlink(missing_ok=True)
+            return None
+        return pid
 
     def stop(self) -> None:
         pid = self.pid()
