@@ -106,8 +106,12 @@ def clean(client, open_registry, private):
                 except ImageNotFound:
                     pass
         for tag in (FIRST, SECOND, NEVER):
+            # a registry's digests only: the containerd image store also lists the image's own
+            # name@sha256, and removing that would remove the image
             for digest in client.images.get(tag).attrs.get("RepoDigests") or []:
-                client.images.remove(digest)
+                if digest.startswith("localhost:"):
+                    with suppress(ImageNotFound):  # a push's digest, with no image record of its own
+                        client.images.remove(digest)
         shutil.rmtree(DOCKER_CONFIG, ignore_errors=True)
     tidy()
     yield
@@ -289,8 +293,11 @@ def test_ex10_unlabelled_is_the_courses_by_its_names(client, unique):
             assert not found.labels.get("dockyard.chapter")
             assert failures(client, "ex10-1") == []
             assert f"image {name(port)}:1.0" in planned(client, "ex10", images=True)
-            client.images.get(SECOND).tag(name(port), "1.0")  # the tag moves on; the first keeps the digest
-            assert f"image {name(port)}@{digest}" in planned(client, "ex10", images=True)
+            client.images.get(SECOND).tag(name(port), "1.0")  # the tag moves on
+            # the classic store keeps the push's digest as a name of the first image, which clean-up must
+            # find; the containerd store derives RepoDigests from the names an image has, so it keeps none
+            if dockyard.image_store(client) == "classic":
+                assert f"image {name(port)}@{digest}" in planned(client, "ex10", images=True)
             volume = found.attrs["Mounts"][0]["Name"]
             assert f"container {REGISTRY}" in dockyard.cleanup(client, "ex10")
             assert volume not in [v.name for v in client.volumes.list()]  # the registry's storage went too

@@ -2,15 +2,21 @@
 show: the cell itself, or its own proof cell right after it (id `<cell id>-proof`, as
 `python -m tools.prooftags --split` makes them), holds an `assert`, or a call of a claim helper
 (`verified(...)`, `dockyard.expect(...)`), which asserts. Only that one cell counts: a check further on
-could drift away from the output it stands for."""
+could drift away from the output it stands for.
+
+A cell tagged `dockyard-store-output` has its output compared only on the image store the outputs were
+recorded on (tests/support/plugin.py); on the other store the same holds of it, with the proof cell
+right after it (the next code cell) counting as its own."""
 
 import ast
+from itertools import pairwise
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from dockyard.shell import REPO
+from tests.support.plugin import STORE_OUTPUT
 
 NOTEBOOKS = sorted((REPO / "chapters").glob("*.ipynb")) + sorted((REPO / "exercises").glob("*.ipynb"))
 CLAIMS = {"verified", "expect"}
@@ -31,11 +37,21 @@ def checks(source: str) -> bool:
 
 
 def unchecked(notebook: Path) -> list[str]:
-    cells = nbformat.read(notebook, as_version=4).cells
+    cells = [cell for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
     proofs = {cell.id: cell.source for cell in cells if cell.id.endswith("-proof")}
-    return [cell.source.splitlines()[0] for cell in cells if cell.cell_type == "code"
-            and "nbval-ignore-output" in cell.metadata.get("tags", [])
-            and not checks(cell.source) and not checks(proofs.get(f"{cell.id}-proof", ""))]
+    following = {cell.id: after.source for cell, after in pairwise(cells)}
+    unchecked = []
+    for cell in cells:
+        tags = cell.metadata.get("tags", [])
+        if "nbval-ignore-output" in tags:
+            proof = proofs.get(f"{cell.id}-proof", "")
+        elif STORE_OUTPUT in tags:
+            proof = following.get(cell.id, "")
+        else:
+            continue
+        if not checks(cell.source) and not checks(proof):
+            unchecked.append(cell.source.splitlines()[0])
+    return unchecked
 
 
 def name(notebook: Path) -> str:
@@ -45,6 +61,17 @@ def name(notebook: Path) -> str:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[name(p) for p in NOTEBOOKS])
 def test_every_ignore_output_cell_asserts_what_its_output_shows(notebook):
     assert unchecked(notebook) == PENDING.get(name(notebook), [])
+
+
+def test_a_store_output_cell_counts_the_proof_cell_after_it(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    step = nbformat.v4.new_code_cell("print(push())", metadata={"tags": [STORE_OUTPUT]})
+    notebook.cells = [step, nbformat.v4.new_code_cell("verified(pushed, 'sent')")]
+    nbformat.write(notebook, tmp_path / "proved.ipynb")
+    assert unchecked(tmp_path / "proved.ipynb") == []
+    notebook.cells = [step, nbformat.v4.new_code_cell("print('no claim')")]
+    nbformat.write(notebook, tmp_path / "unproved.ipynb")
+    assert unchecked(tmp_path / "unproved.ipynb") == ["print(push())"]
 
 
 def test_the_check_finds_asserts_and_claims_and_nothing_else():
