@@ -25,12 +25,24 @@ def containers(client: docker.DockerClient, filters: dict | None = None) -> list
 def images(client: docker.DockerClient, filters: dict | None = None) -> list[Image]:
     """Every image the filters select (intermediate ones left out, as `docker images` does)."""
     found = []
-    for summary in client.api.images(filters=filters or {}):
+    for summary in _image_summaries(client, filters or {}):
         try:
             found.append(client.images.get(summary["Id"]))
         except NotFound:
             continue  # removed since the listing
     return found
+
+
+def _image_summaries(client: docker.DockerClient, filters: dict, tries: int = 3) -> list[dict]:
+    """The engine's image list. On the containerd image store the list itself answers 404 ("content
+    digest ... not found") when another process deletes an image while the engine reads it: ask again."""
+    for attempt in range(tries):
+        try:
+            return client.api.images(filters=filters)
+        except NotFound:
+            if attempt == tries - 1:
+                raise
+    return []
 
 
 def networks(client: docker.DockerClient, filters: dict | None = None) -> list:

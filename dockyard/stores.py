@@ -27,3 +27,10 @@ def same_content(image, other) -> bool:
     keeps them (the classic store gives them one ID; the containerd store gives each build an ID)."""
     return (image.attrs["RootFS"].get("Layers") == other.attrs["RootFS"].get("Layers")
             and image.attrs["Config"] == other.attrs["Config"])
+
+
+def unpacked_size(image) -> int:
+    """The bytes an image's layers take unpacked, the same measure on either store: the sum of its
+    history's sizes. On the classic store that is the image's `Size`; the containerd store's `Size`
+    counts the compressed content it keeps, and its history the disk space of each layer's snapshot."""
+    return sum(entry["Size"] for entry in image.history())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dockyard import listing
 from dockyard.checks import core, proof, read, task
 from dockyard.sample import SAMPLE_APP, SAMPLE_IMAGE
+from dockyard.stores import unpacked_size
 
 CHAPTER = "ex02"
 GREETING = "Hello from Docker!"
@@ -164,7 +165,7 @@ def tiny(client, c) -> None:
     extra = len(read.layers(found)) - len(read.layers(base))
     c.check(f"it adds at most one layer to {base_tag}", found is not None and base is not None and extra <= 1,
             found=f"{extra} layers" if found is not None else "no image", expected="0 or 1")
-    grown = (found.attrs["Size"] - base.attrs["Size"]) if found is not None and base is not None else None
+    grown = (unpacked_size(found) - unpacked_size(base)) if found is not None and base is not None else None
     c.check(f"it is at most 1 MB larger than {base_tag}", grown is not None and grown <= 1_000_000,
             found=f"{grown / 1e6:+.1f} MB" if grown is not None else "no image", expected="at most +1.0 MB")
     steps = proof.own_steps(found, base)

@@ -20,6 +20,7 @@ from docker.errors import APIError
 from dockyard.builds import instruction
 from dockyard.checks import core, read, task
 from dockyard.labels import LABEL
+from dockyard.stores import unpacked_size
 
 CHAPTER = "ex04"
 BASE = "python:3.11-slim"
@@ -375,7 +376,7 @@ def web(client, c) -> None:
             code not in (None, 0), found=why if code is None else "it passed all the same",
             expected="a failing health check")
     base = read.image(client, BASE)
-    added = image.attrs["Size"] - base.attrs["Size"] if image is not None and base is not None else None
+    added = unpacked_size(image) - unpacked_size(base) if image is not None and base is not None else None
     c.check(f"{tag} adds at most {BUDGET_MB} MB to {BASE}", added is not None and added <= BUDGET_MB * 1e6,
             found=f"{added / 1e6:.1f} MB" if added is not None else "no image to weigh")
     places = _secret_in(image)

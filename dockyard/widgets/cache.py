@@ -20,6 +20,7 @@ import ipywidgets as widgets
 from dockyard.buildkit import Build, BuildFailed, build
 from dockyard.labels import LABEL
 from dockyard.sample import SAMPLE_APP
+from dockyard.stores import same_content
 from dockyard.widgets.common import Explorer, replace, write
 
 
@@ -53,7 +54,8 @@ def report(done: Build, seconds: float, same_image: bool | None = None) -> str:
     rebuilt = sum(step["result"] != "cached" for step in steps)
     lines.append(f"Built in {seconds:.1f} s: {len(steps) - rebuilt} steps cached, {rebuilt} rebuilt.")
     if same_image is not None:
-        lines.append("The very same image as the last build." if same_image else "A new image.")
+        lines.append("The same image as the last build: the same layers and configuration." if same_image
+                     else "A new image.")
     return "\n".join(lines) + "\n"
 
 
@@ -77,7 +79,7 @@ class CachePlayground(Explorer):
         self.tag = tag or f"dockyard/{chapter}-playground:1"
         self.worker: threading.Thread | None = None
         self.initial = dockerfile
-        self._last_id: str | None = None
+        self._last = None  # the image the last build made
         self.dockerfile = widgets.Textarea(value=dockerfile, rows=len(dockerfile.splitlines()) + 1,
                                            layout=widgets.Layout(width="100%"))
         self.build_button = widgets.Button(description="Build", icon="play", button_style="primary",
@@ -104,9 +106,10 @@ class CachePlayground(Explorer):
         except BuildFailed as error:
             replace(self.out, f"The build failed:\n{error}\n")
             return None
-        image_id = self.client.images.get(self.tag).id
-        same = None if self._last_id is None else image_id == self._last_id
-        self._last_id = image_id
+        image = self.client.images.get(self.tag)
+        # by content, not ID: the containerd image store gives a build from the cache an ID of its own
+        same = None if self._last is None else same_content(image, self._last)
+        self._last = image
         replace(self.out, report(done, seconds, same))
         return done
 

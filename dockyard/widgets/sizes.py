@@ -13,6 +13,7 @@ from docker.errors import ImageNotFound
 
 from dockyard.figures.layers import weigh
 from dockyard.show import size
+from dockyard.stores import unpacked_size
 from dockyard.widgets.common import Explorer, replace
 from dockyard.widgets.layers import picture, shared
 
@@ -22,7 +23,7 @@ def weights(client: docker.DockerClient, images: dict[str, str | None]) -> list[
     bars = []
     for name, base in images.items():
         try:
-            total = client.images.get(name).attrs["Size"]
+            total = unpacked_size(client.images.get(name))
         except ImageNotFound:
             continue
         try:

@@ -2,6 +2,7 @@
 
 from dockyard.figures.layers import short, stack, weigh
 from dockyard.figures.style import COLOURS, png
+from dockyard.stores import unpacked_size
 from dockyard.widgets.layers import layer_rows, shared
 
 ROWS = [  # newest first, as layer_rows gives them
@@ -44,7 +45,7 @@ def test_stack_of_an_image_on_the_engine(client):
     rows = layer_rows(client, "python:3.11-slim")
     common = shared(client, "python:3.11-slim", "debian:bookworm-slim")
     fig = stack(rows, "python:3.11-slim", common)
-    image = client.images.get("python:3.11-slim").attrs
-    assert len(fig.axes[0].patches) == len(image["RootFS"]["Layers"])
-    assert sum(bar.get_width() for bar in fig.axes[0].patches) == image["Size"]
+    image = client.images.get("python:3.11-slim")
+    assert len(fig.axes[0].patches) == len(image.attrs["RootFS"]["Layers"])
+    assert sum(bar.get_width() for bar in fig.axes[0].patches) == unpacked_size(image)
     png(fig)

@@ -114,3 +114,26 @@ def test_the_course_listing_names_one_chapters_resources_and_no_others(client, c
 def test_the_exercises_names_include_an_image_tagged_for_a_registry(name, ours):
     assert bool(listing.exercise_names("ex10").match(name)) is ours
     assert bool(listing.exercise_names().match(name)) is ours
+
+
+def test_a_list_that_fails_while_an_image_goes_is_asked_again(client, images, monkeypatch, unique):
+    """The containerd image store can fail the list itself (404, a content digest not found) while another
+    process deletes an image; the listing asks again, and a list that keeps failing still raises."""
+    kept = images("kept")
+    ours = {"label": ["unit.listing"], "reference": [f"dockyard/{unique}"]}
+    original, failures = client.api.images, []
+
+    def fails_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise NotFound("content digest sha256:0123 not found")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(client.api, "images", fails_once)
+    assert [image.id for image in listing.images(client, ours)] == [kept.id]
+    def always_fails(*args, **kwargs):
+        raise NotFound("content digest sha256:0123 not found")
+
+    monkeypatch.setattr(client.api, "images", always_fails)
+    with pytest.raises(NotFound):
+        listing.images(client, ours)

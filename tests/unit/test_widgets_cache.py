@@ -61,7 +61,7 @@ def test_the_widget_shows_an_edit_of_the_app_and_a_reordering_breaking_the_cache
     assert shown[:2] == [f"$ docker build --progress=plain --label dockyard.chapter={unique} -t {tag} \\",
                          f"    {folder}"]
     assert shown[-2].startswith("Built in ") and shown[-2].endswith(" s: 4 steps cached, 0 rebuilt.")
-    assert shown[-1] == "The very same image as the last build."
+    assert shown[-1] == "The same image as the last build: the same layers and configuration."
 
     playground.on_edit(playground.edit_button)  # a code change
     assert "# edited at" in (folder / "app.py").read_text().splitlines()[-1]

@@ -4,6 +4,7 @@ import pytest
 from image_support import BASE, build
 
 import dockyard
+from dockyard.stores import unpacked_size
 from dockyard.widgets import LayerExplorer
 from dockyard.widgets.layers import layer_rows, shared
 
@@ -24,18 +25,19 @@ def test_rows_pair_each_history_entry_with_its_layer(client, images):
     rows = layer_rows(client, first)
     own = [(row["instruction"].split()[0], row["layer"]) for row in rows[:4]]  # newest first
     assert own == [("RUN", 4), ("ENV", None), ("WORKDIR", 3), ("RUN", 2)]
-    assert rows[0]["bytes"] >= 300000 and rows[2]["bytes"] == 0  # WORKDIR: a layer of 0 bytes
+    # WORKDIR: a layer of no content (the containerd image store counts its snapshot's few blocks)
+    assert rows[0]["bytes"] >= 300000 and rows[2]["bytes"] < 64 * 1024
     image = client.images.get(first)
     with_layer = [row for row in reversed(rows) if row["layer"] is not None]
     assert [row["diff_id"] for row in with_layer] == image.attrs["RootFS"]["Layers"]
-    assert sum(row["bytes"] for row in rows) == image.attrs["Size"]
+    assert sum(row["bytes"] for row in rows) == unpacked_size(image)
 
 
 def test_shared_counts_the_common_start_and_its_bytes(client, images):
     first, second = images
     base = shared(client, first, BASE)
     assert base["layers"] == len(client.images.get(BASE).attrs["RootFS"]["Layers"])
-    assert base["bytes"] == client.images.get(BASE).attrs["Size"]
+    assert base["bytes"] == unpacked_size(client.images.get(BASE))
     both = shared(client, first, second)
     rows = layer_rows(client, first)
     marker = next(row["bytes"] for row in rows if row["instruction"].startswith("RUN echo"))

@@ -4,6 +4,7 @@ import pytest
 from image_support import BASE, build
 
 import dockyard
+from dockyard.stores import unpacked_size
 from dockyard.widgets import SizeRace
 from dockyard.widgets.sizes import ratios, weights
 
@@ -25,8 +26,8 @@ def test_weights_read_sizes_and_base_shares_from_the_engine(client, unique, imag
     big, small = images
     bars = weights(client, {big: BASE, small: None, f"dockyard/{unique}-never:1": BASE})
     assert [bar["image"] for bar in bars] == [big, small]  # the missing one is left out
-    assert bars[0]["bytes"] == client.images.get(big).attrs["Size"]
-    assert bars[0]["base_bytes"] == client.images.get(BASE).attrs["Size"] and bars[1]["base_bytes"] == 0
+    assert bars[0]["bytes"] == unpacked_size(client.images.get(big))
+    assert bars[0]["base_bytes"] == unpacked_size(client.images.get(BASE)) and bars[1]["base_bytes"] == 0
     share = bars[1]["bytes"] / bars[0]["bytes"]
     assert ratios(bars)[0].startswith(f"{small} is {share:.0%} of {big}:\n  ")
 
@@ -41,5 +42,5 @@ def test_refresh_reads_a_rebuilt_image_again(client, unique, images):
     build(unique, small, blob(9))  # the small one is now the larger
     race.on_refresh(race.refresh)  # the button's handler
     after = race.out.outputs[0]["text"].splitlines()
-    ratio = client.images.get(small).attrs["Size"] / client.images.get(big).attrs["Size"]
+    ratio = unpacked_size(client.images.get(small)) / unpacked_size(client.images.get(big))
     assert ratio > 1 and after[0].startswith(f"{small} is {ratio:.0%} of {big}") and after != before
