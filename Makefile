@@ -135,9 +135,10 @@ classroom-test: setup $(CLASSROOM_STAMP)
 test-arm64: setup
 	$(BIN)/python -m tools.rehearsal --platform linux/arm64
 
-# The engine's notebooks on the containerd image store (Docker Desktop's and Engine 29's default) on a
-# second engine beside the main one, with a /tmp of its own (README, Prerequisites). setup first.
-.PHONY: test-containerd
-test-containerd: setup
-	$(BIN)/python -m tools.rehearsal --platform linux/amd64 --store containerd --keep -- \
+# The engine's notebooks on the classic image store (overlay2: engines older than 29, and installs that
+# kept it), on a second engine beside the main one, with a /tmp of its own (README, Prerequisites).
+# The main engine that make test starts uses the containerd image store. setup first.
+.PHONY: test-classic
+test-classic: setup
+	$(BIN)/python -m tools.rehearsal --platform linux/amd64 --store overlay2 --keep -- \
 		-n 2 --dist loadfile --nbval chapters exercises

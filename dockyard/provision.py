@@ -28,6 +28,11 @@ PREFIX = Path("/opt/dockyard-engine")
 RECORD = PREFIX / "engine.json"
 PLUGIN_DIR = Path("/usr/local/lib/docker/cli-plugins")
 DOCKERD_LOG = Path("/var/log/dockyard-dockerd.log")
+DAEMON_CONFIG_FILE = PREFIX / "daemon.json"
+# The containerd image store, which Docker Desktop (4.34 and later) and new installs of Engine 29 use:
+# the engine the course starts keeps images as most new learners' engines do. Engine 28 has it behind
+# this feature; an engine that already runs keeps the store it has.
+CONTAINERD_STORE = {"features": {"containerd-snapshotter": True}}
 # Newest first: testing carries a current engine; Debian 13's is the fallback when testing's
 # binaries do not run on this host (they are built against a newer libc one day or another).
 SUITES = ("testing", "trixie")
@@ -224,13 +229,15 @@ def _download_debs(folder: Path, suite: str, packages: list[str]) -> None:
 
 
 def dockerd_command() -> list[str]:
-    """dockerd with every path spelled out, so it never depends on a config file on the host."""
+    """dockerd with every path spelled out and a config file of its own, so it never depends on the
+    host's /etc/docker/daemon.json."""
     return [
         str(PREFIX / "bin/dockerd"),
         "--host", "unix:///var/run/docker.sock",
         "--data-root", "/var/lib/docker",
         "--exec-root", "/var/run/docker",
         "--pidfile", "/var/run/docker.pid",
+        "--config-file", str(DAEMON_CONFIG_FILE),
         "--init-path", str(PREFIX / "bin/docker-init"),
     ]
 
@@ -239,6 +246,7 @@ def start_dockerd() -> None:
     say(f"starting dockerd in the background (log: {DOCKERD_LOG}) ...")
     # containerd, its shim and docker-proxy are found on dockerd's PATH; runc is the host's.
     env = {**os.environ, "PATH": f"{PREFIX / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    DAEMON_CONFIG_FILE.write_text(json.dumps(CONTAINERD_STORE) + "\n")
     with DOCKERD_LOG.open("ab") as log:
         # setsid: the daemon outlives this command and the test run that called it.
         subprocess.Popen(dockerd_command(), stdout=log, stderr=log, env=env, start_new_session=True,

@@ -58,8 +58,9 @@ recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
 ports_key = pytest.StashKey["HeldPorts"]()
 BUSY_PORTS = (5000, 8000, 5432, 6379)
-# The image store of the engine the notebooks' stored outputs were recorded on (the main engine's).
-RECORDED_STORE = "classic"
+# The image store of the engine the notebooks' stored outputs were recorded on: the containerd image
+# store, which the engine make test starts uses (dockyard/provision.py), as new installs do.
+RECORDED_STORE = "containerd"
 STORE_OUTPUT = "dockyard-store-output"
 
 

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from dockyard import provision
@@ -74,6 +76,20 @@ def test_no_suite_that_runs_here_stops_with_the_one_message(monkeypatch, tmp_pat
 
 def test_dockerd_starts_with_every_path_spelled_out():
     command = provision.dockerd_command()
-    for flag in ("--data-root", "--exec-root", "--pidfile", "--host", "--init-path"):
+    for flag in ("--data-root", "--exec-root", "--pidfile", "--host", "--init-path", "--config-file"):
         assert flag in command
     assert command[0] == str(provision.PREFIX / "bin/dockerd")
+
+
+def test_the_engine_it_starts_uses_the_containerd_image_store(monkeypatch, tmp_path):
+    """What new installs of Engine 29 and Docker Desktop use; the host's daemon.json is never read."""
+    config = tmp_path / "daemon.json"
+    started = []
+    monkeypatch.setattr(provision, "DAEMON_CONFIG_FILE", config)
+    monkeypatch.setattr(provision, "DOCKERD_LOG", tmp_path / "dockerd.log")
+    monkeypatch.setattr(provision.subprocess, "Popen", lambda command, **kwargs: started.append(command))
+    monkeypatch.setattr(provision, "until", lambda *args, **kwargs: True)
+    provision.start_dockerd()
+    command = started[0]
+    assert command[command.index("--config-file") + 1] == str(config)
+    assert json.loads(config.read_text()) == {"features": {"containerd-snapshotter": True}}

@@ -72,7 +72,7 @@ class Engine:
 
     def daemon_config(self) -> dict:
         """The engine's daemon.json: empty (the host's stays out), or the containerd image store turned on."""
-        return {"features": {"containerd-snapshotter": True}} if self.store == "containerd" else {}
+        return provision.CONTAINERD_STORE if self.store == "containerd" else {}
 
     def environment(self) -> dict[str, str]:
         # containerd, its shim and docker-proxy come from the prefix; runc is the host's.
