@@ -20,6 +20,10 @@ NOTEBOOKS = sorted((REPO / "chapters").glob("*.ipynb")) + sorted((REPO / "exerci
 # Rules for what differs only on other engines and platforms than the one the outputs come from, each
 # with a stored form and the form that engine prints.
 ELSEWHERE = {
+    # the Gunicorn image's pip step, stored from a chapter's first run on an engine, CACHED on the next
+    r"=> CACHED (\[2/2\] RUN pip install --no-cache-dir gunicorn==23\.0\.0)": (
+        " => [2/2] RUN pip install --no-cache-dir gunicorn==23.0.0",
+        " => CACHED [2/2] RUN pip install --no-cache-dir gunicorn==23.0.0"),
     # an arm64 image under emulation (tools/rehearsal runs the chapters so on an amd64 host)
     r"(['\s])/[^' ]*qemu[^' ]* /[^' ]+[ ]": (
         "PID 1: python app.py",
