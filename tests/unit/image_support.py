@@ -2,9 +2,13 @@
 of one small file, imported, for a registry to store in a moment."""
 
 import io
+import shlex
 import tarfile
+import tempfile
+from pathlib import Path
 
 import dockyard
+from dockyard.shell import run
 
 BASE = "debian:bookworm-slim"
 
@@ -13,6 +17,19 @@ def build(unique: str, tag: str, lines: str) -> None:
     """Build `FROM BASE` plus the given Dockerfile lines from stdin, labelled with `unique`."""
     dockyard.build(f"docker build --progress=plain --label dockyard.chapter={unique} -t {tag} - <<'EOF'\n"
                    f"FROM {BASE}\n{lines}\nEOF", show=False)
+
+
+def buildkit(client, dockerfile: str, labels: dict[str, str], tag: str | None = None):
+    """The image BuildKit builds from `dockerfile` (no context), through the docker CLI as the course
+    builds. Not the SDK's images.build(): it drives the legacy builder, whose unnamed step images the
+    containerd image store's garbage collector can take while the build runs, when another process
+    deletes an image ("unable to find image sha256:...")."""
+    flags = " ".join(f"--label {shlex.quote(f'{key}={value}')}" for key, value in labels.items())
+    named = f"-t {tag} " if tag else ""
+    with tempfile.TemporaryDirectory() as folder:
+        iid = Path(folder) / "iid"
+        run(f"docker build -q --iidfile {iid} {flags} {named}- <<'EOF'\n{dockerfile.rstrip()}\nEOF")
+        return client.images.get(iid.read_text().strip())
 
 
 def one_file(text: str) -> bytes:

@@ -1,7 +1,6 @@
 """`images save` and `images load` on the real engine: checksums, refusals that load nothing, disk checks."""
 
 import hashlib
-import io
 import json
 import subprocess
 import time
@@ -9,6 +8,7 @@ import time
 import pytest
 from cli_support import dockyard
 from docker.errors import ImageNotFound
+from image_support import buildkit
 
 from dockyard import bundle, disk, inventory
 from dockyard.labels import labels
@@ -21,9 +21,8 @@ def own_image(client, unique):
     made = []
 
     def build(value: str = "1"):
-        dockerfile = io.BytesIO(f"FROM debian:bookworm-slim\nLABEL unit.value={value}\n".encode())
-        image, _ = client.images.build(fileobj=dockerfile, tag=tag, labels=labels(unique), pull=False,
-                                       forcerm=True)
+        dockerfile = f"FROM debian:bookworm-slim\nLABEL unit.value={value}"
+        image = buildkit(client, dockerfile, labels(unique), tag=tag)
         made.append(image.id)
         return image
 

@@ -7,11 +7,11 @@ those tags away again. Only ex02-3's setup builds carry the chapter's label, as 
 gives them, and go after each test.
 """
 
-import io
 import shutil
 
 import pytest
 from exercise_support import failed, tidy
+from image_support import buildkit
 
 import dockyard
 from dockyard import listing, reset
@@ -228,14 +228,13 @@ NO_DANGLING = "no image labelled dockyard.chapter=ex02 is dangling"
 @pytest.fixture
 def setup_builds(client):
     """What the setup cell makes: builds 1 to 4 of one tag, 1 also as 0.9, a container from 2; all of
-    them labelled, as the setup labels them, and removed after the test. The legacy builder makes them
-    (a tenth of BuildKit's time here): how a build was made is not what this task checks. As in the
-    setup, each build gets its tag afterwards: on the containerd image store, a build that takes a tag
+    them labelled, as the setup labels them, and removed after the test. BuildKit makes them, as in the
+    setup (image_support.buildkit says why not the SDK's legacy builder). As in the setup, each build
+    gets its tag afterwards: on the containerd image store, a build that takes a tag
     itself deletes the image that had it instead of leaving it dangling."""
     for version in (1, 2, 3, 4):
         labels = {"dockyard.chapter": "ex02", "org.opencontainers.image.version": str(version)}
-        image, _ = client.images.build(fileobj=io.BytesIO(APP3.encode()), labels=labels, pull=False,
-                                       forcerm=True)
+        image = buildkit(client, APP3, labels)
         image.tag("dockyard/ex02-3-app", "1")
         if version == 1:
             image.tag("dockyard/ex02-3-app", "0.9")

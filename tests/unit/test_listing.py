@@ -2,10 +2,9 @@
 the other worker). Each test removes one item between the engine's listing and the SDK's inspect of
 it, as that other process would: the SDK's own list() fails there, the course's listing leaves it out."""
 
-import io
-
 import pytest
 from docker.errors import ImageNotFound, NotFound
+from image_support import buildkit
 
 from dockyard import listing
 from dockyard.labels import labels, selector
@@ -60,9 +59,8 @@ def images(client, unique):
     made = []
 
     def build(name: str):
-        dockerfile = f"FROM debian:bookworm-slim\nLABEL unit.listing={unique}-{name}\n".encode()
-        image, _ = client.images.build(fileobj=io.BytesIO(dockerfile), tag=f"dockyard/{unique}:{name}",
-                                       labels=labels(CHAPTER), pull=False, forcerm=True)
+        dockerfile = f"FROM debian:bookworm-slim\nLABEL unit.listing={unique}-{name}"
+        image = buildkit(client, dockerfile, labels(CHAPTER), tag=f"dockyard/{unique}:{name}")
         made.append(image)
         return image
 

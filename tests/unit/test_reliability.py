@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from image_support import buildkit
 
 import dockyard
 from tests.support import census, safety
@@ -99,11 +100,9 @@ def test_the_recorder_inspects_each_course_container_as_it_is_created(client, un
 
 
 def test_the_secret_reader_finds_a_secret_baked_into_an_image(client, unique, tmp_path):
-    (tmp_path / "Dockerfile").write_text(
-        f"FROM debian:bookworm-slim\nRUN echo {safety.SECRETS[0].decode()} > /etc/leak\n")
     tag = f"dockyard/{unique}:1"
-    image, _ = client.images.build(path=str(tmp_path), tag=tag, labels=dockyard.labels("unit-safety"),
-                                   rm=True, forcerm=True)
+    image = buildkit(client, f"FROM debian:bookworm-slim\nRUN echo {safety.SECRETS[0].decode()} > /etc/leak",
+                     dockyard.labels("unit-safety"), tag=tag)
     try:
         assert safety.secrets_in(client, tag) == [safety.SECRETS[0].decode()]
         assert safety.secrets_in(client, "debian:bookworm-slim") == []

@@ -1,10 +1,9 @@
 """`python -m dockyard reset` on the real engine: the course's labelled resources go, a learner's stay."""
 
-import io
-
 import pytest
 from cli_support import dockyard
 from docker.errors import ImageNotFound, NotFound
+from image_support import buildkit
 
 from dockyard.labels import labels
 
@@ -20,9 +19,8 @@ def scene(client, unique):
     course["container"] = client.containers.run(
         "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-run", detach=True, init=True,
         labels=labels(chapter), network=course["network"].name)
-    course["image"], _ = client.images.build(
-        fileobj=io.BytesIO(b"FROM debian:bookworm-slim\nLABEL unit.reset=1\n"), tag=f"dockyard/{unique}:1",
-        labels=labels(chapter), pull=False, forcerm=True)
+    course["image"] = buildkit(client, "FROM debian:bookworm-slim\nLABEL unit.reset=1", labels(chapter),
+                               tag=f"dockyard/{unique}:1")
     learner = {
         "network": client.networks.create(f"{unique}-mine"),
         "volume": client.volumes.create(f"{unique}-mine"),
