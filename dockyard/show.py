@@ -37,11 +37,18 @@ def verified(holds: object, claim: str) -> None:
 FINAL = {"Pushed", "Layer already exists", "Pull complete", "Already exists"}
 
 
+def _done_order(status: str) -> int:
+    """Layers the other side already had first, then those that travelled."""
+    return 1 if status in ("Pushed", "Pull complete") else 0
+
+
 def transfer(events) -> tuple[dict[str, str], list[str]]:
     """A push's or a pull's stream of events (the SDK's `stream=True, decode=True`), printed as the
     terminal's screen ends: the terminal redraws each layer's line in place, so this prints each layer
-    once, with its last status, among the other lines in the order they came. Returns each layer's last
-    status, and the other lines (an error among them)."""
+    once, with its last status, between the first line and the others. The layers the other side already
+    had come first, then those that travelled: the containerd image store sends layers at once, so the
+    order they finish in changes from one run to the next. Returns each layer's last status, and the
+    other lines (an error among them)."""
     layers, lines = {}, []
     for event in events:
         if "error" in event:
@@ -52,5 +59,6 @@ def transfer(events) -> tuple[dict[str, str], list[str]]:
             prefix = f"{event['id']}: " if "id" in event else ""
             lines.append(prefix + event["status"])
     done = {layer: seen[-1] for layer, seen in layers.items() if seen[-1] in FINAL or "Mounted" in seen[-1]}
-    print(*lines[:1], *(f"{layer}: {status}" for layer, status in done.items()), *lines[1:], sep="\n")
+    shown = sorted(done.items(), key=lambda item: _done_order(item[1]))
+    print(*lines[:1], *(f"{layer}: {status}" for layer, status in shown), *lines[1:], sep="\n")
     return done, lines
