@@ -12,35 +12,37 @@ from dockyard.labels import labels
 def scene(client, unique):
     """A chapter's labelled container, network, volume and image, and a learner's unlabelled ones."""
     chapter = f"{unique}-chapter"
-    course = {
-        "network": client.networks.create(f"{unique}-net", labels=labels(chapter)),
-        "volume": client.volumes.create(f"{unique}-data", labels=labels(chapter)),
-    }
-    course["container"] = client.containers.run(
-        "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-run", detach=True, init=True,
-        labels=labels(chapter), network=course["network"].name)
-    course["image"] = buildkit(client, "FROM debian:bookworm-slim\nLABEL unit.reset=1", labels(chapter),
-                               tag=f"dockyard/{unique}:1")
-    learner = {
-        "network": client.networks.create(f"{unique}-mine"),
-        "volume": client.volumes.create(f"{unique}-mine"),
-    }
-    learner["container"] = client.containers.run(
-        "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-mine", detach=True, init=True,
-        network=learner["network"].name, volumes={learner["volume"].name: {"bind": "/data"}})
-    client.images.get("debian:bookworm-slim").tag(f"{unique}-mine", "1")
-    yield chapter, course, learner
-    for kind in ("container", "network", "volume"):
-        for resource in (course[kind], learner[kind]):
+    course, learner = {}, {}
+    try:  # a setup that fails part-way still removes what it made: a labelled leftover fails tests/final
+        course["network"] = client.networks.create(f"{unique}-net", labels=labels(chapter))
+        course["volume"] = client.volumes.create(f"{unique}-data", labels=labels(chapter))
+        course["container"] = client.containers.run(
+            "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-run", detach=True, init=True,
+            labels=labels(chapter), network=course["network"].name)
+        course["image"] = buildkit(client, "FROM debian:bookworm-slim\nLABEL unit.reset=1", labels(chapter),
+                                   tag=f"dockyard/{unique}:1")
+        learner["network"] = client.networks.create(f"{unique}-mine")
+        learner["volume"] = client.volumes.create(f"{unique}-mine")
+        learner["container"] = client.containers.run(
+            "debian:bookworm-slim", ["sleep", "infinity"], name=f"{unique}-mine", detach=True, init=True,
+            network=learner["network"].name, volumes={learner["volume"].name: {"bind": "/data"}})
+        client.images.get("debian:bookworm-slim").tag(f"{unique}-mine", "1")
+        yield chapter, course, learner
+    finally:
+        for kind in ("container", "network", "volume"):
+            for resource in (course.get(kind), learner.get(kind)):
+                try:
+                    if kind == "container" and resource is not None:
+                        resource.remove(force=True)
+                    elif resource is not None:
+                        resource.remove()
+                except NotFound:
+                    pass
+        for image in (f"{unique}-mine:1", f"dockyard/{unique}:1"):
             try:
-                resource.remove(force=True) if kind == "container" else resource.remove()
-            except NotFound:
+                client.images.remove(image)
+            except ImageNotFound:
                 pass
-    for image in (f"{unique}-mine:1", f"dockyard/{unique}:1"):
-        try:
-            client.images.remove(image)
-        except ImageNotFound:
-            pass
 
 
 def test_reset_removes_the_chapters_resources_and_leaves_the_learners(client, unique, scene):
