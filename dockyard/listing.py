@@ -36,13 +36,12 @@ def images(client: docker.DockerClient, filters: dict | None = None) -> list[Ima
 def _image_summaries(client: docker.DockerClient, filters: dict, tries: int = 3) -> list[dict]:
     """The engine's image list. On the containerd image store the list itself answers 404 ("content
     digest ... not found") when another process deletes an image while the engine reads it: ask again."""
-    for attempt in range(tries):
+    for _ in range(tries - 1):
         try:
             return client.api.images(filters=filters)
         except NotFound:
-            if attempt == tries - 1:
-                raise
-    return []
+            continue
+    return client.api.images(filters=filters)  # the last try: its 404 reaches the caller
 
 
 def networks(client: docker.DockerClient, filters: dict | None = None) -> list:
