@@ -9,8 +9,8 @@ The cell prints those lines, saying so in a line of its own, without the timings
 steps. It does not print the `--progress=plain` log it reads them from: BuildKit logs parallel steps in
 the order they finish and numbers them in the order it meets them, so that log differs between two
 runs of the same build and a stored output could not be compared. The lines printed here are the same
-on every run (see `build`); one cell of the Images chapter shows a whole plain log, compared only
-through its asserts.
+on every run (see `build`). Each chapter that builds shows one whole plain log (`Build.log`) once,
+compared only through its asserts.
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class Build:
     def seconds(self, instruction: str) -> float:
         """How long the first step whose instruction starts with `instruction` ran, by BuildKit's clock."""
         return next(s["seconds"] for s in self.steps if s["instruction"].startswith(instruction))
+
+    def logged(self) -> set[str]:
+        """The instructions the plain log names in its steps' headers (`#6 [2/5] WORKDIR /app`)."""
+        return {match[5] for line in self.log.splitlines() if (match := HEADER.match(line))}
 
     def output_of(self, instruction: str) -> list[str]:
         """What the step's command printed (BuildKit's timestamps removed)."""
@@ -170,7 +174,7 @@ def build(command: str, show: bool = True, timeout: float = 900) -> Build:
     The build itself runs with `--progress=plain`, whose log names every step with its result but in
     the order steps finish, which varies between runs as BuildKit runs independent steps in parallel;
     `parse` reads it and puts the steps back in Dockerfile order, so a cell shows the same lines on
-    every run. The Images chapter shows one build's whole plain log, as `--progress=plain` prints it.
+    every run. Each chapter that builds shows one build's whole plain log (`Build.log`) once.
 
     A failed build raises BuildFailed with the failing step's last lines and BuildKit's error block
     (see `failure`).

@@ -10,6 +10,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -60,19 +61,65 @@ def output(*args: str, files: Sequence[Path] = (COMPOSE_FILE,), timeout: float =
     return _run(args, files, timeout)[0]
 
 
+# The whole output of the last Compose command a lesson ran, both streams in the order it wrote them
+# (see whole_output).
+_last_output = ""
+
+
+def whole_output() -> str:
+    """Everything the last Compose command printed, as a terminal that is not a TTY shows it (a script's,
+    CI's): its output and its progress, one line per step and resource as each changes, in the order
+    Compose wrote them, colour codes aside. `compose()` prints a summary of it; a lesson shows it whole
+    once."""
+    return _last_output
+
+
 def _run(args: Sequence[str], files: Sequence[Path], timeout: float) -> tuple[str, str]:
+    global _last_output
     line = command(*args, files=files)
     try:
         with locks.for_command(shlex.join(line)):  # `up` and `build` build, and take turns as lessons' do
-            done = subprocess.run(line, capture_output=True, text=True, timeout=timeout)
+            returncode, streams, merged = _capture(line, timeout)
     except FileNotFoundError:
         raise ComposeFailed("The docker CLI is not installed (or not on PATH): Compose cannot run.") from None
     except subprocess.TimeoutExpired:
         raise ComposeFailed(f"`docker compose {' '.join(args)}` took over {timeout:.0f} s.") from None
-    stdout, stderr = _without_build_steps(ANSI.sub("", done.stdout)), ANSI.sub("", done.stderr)
-    if done.returncode != 0:
+    _last_output = ANSI.sub("", merged)
+    stdout, stderr = _without_build_steps(ANSI.sub("", streams[0])), ANSI.sub("", streams[1])
+    if returncode != 0:
         raise ComposeFailed(_failure(args, stderr))
     return stdout, stderr
+
+
+def _capture(line: list[str], timeout: float) -> tuple[int, tuple[str, str], str]:
+    """Run the command; return its exit code, its stdout and stderr, and both as one text in the order
+    their lines came (each stream is read line by line as it is written)."""
+    process = subprocess.Popen(line, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               stdin=subprocess.DEVNULL)
+    merged: list[str] = []
+    streams: tuple[list[str], list[str]] = ([], [])
+    guard = threading.Lock()
+
+    def read(stream, into: list[str]) -> None:
+        for text in stream:
+            with guard:
+                into.append(text)
+                merged.append(text)
+
+    readers = [threading.Thread(target=read, args=pair, daemon=True)
+               for pair in zip((process.stdout, process.stderr), streams, strict=True)]
+    for reader in readers:
+        reader.start()
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        for reader in readers:
+            reader.join()
+    return returncode, ("".join(streams[0]), "".join(streams[1])), "".join(merged)
 
 
 def _without_build_steps(text: str) -> str:

@@ -19,7 +19,27 @@ def sample_image(client: docker.DockerClient, tag: str = SAMPLE_IMAGE) -> docker
     every step within about a second, and when the app changed the chapters never run a stale copy.
     """
     claim(client, "image", tag)  # never rebuild over a learner's own image of that name
+    before = _image_id(client, tag)
     run(f"docker build -q --label {LABEL}=sample-app -t {tag} sample-app")
-    # A rebuild after an app change leaves the previous build without a name: drop it, it is ours.
-    client.images.prune(filters={"dangling": True, "label": f"{LABEL}=sample-app"})
-    return client.images.get(tag)
+    image = client.images.get(tag)
+    if before and before != image.id:
+        _drop_previous(client, before)
+    return image
+
+
+def _image_id(client: docker.DockerClient, tag: str) -> str | None:
+    try:
+        return client.images.get(tag).id
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def _drop_previous(client: docker.DockerClient, image_id: str) -> None:
+    """Remove the build the tag named before an app change: it is ours, and now has no name. Removed by
+    its ID rather than by `docker image prune`, which the engine runs one at a time (a second prune fails
+    with "a prune operation is already running"). Kept when something still uses it: a container, or a
+    tag given since."""
+    try:
+        client.images.remove(image_id)
+    except docker.errors.APIError:
+        pass

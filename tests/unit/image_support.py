@@ -7,8 +7,11 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+import docker
+
 import dockyard
 from dockyard.shell import run
+from dockyard.waiting import until
 
 BASE = "debian:bookworm-slim"
 
@@ -41,3 +44,19 @@ def one_file(text: str) -> bytes:
         info.size = len(body)
         tar.addfile(info, io.BytesIO(body))
     return data.getvalue()
+
+
+def prune(client, filters: dict) -> dict:
+    """`docker image prune` with filters, as a learner runs it, asked again while the engine is busy with
+    another test's prune: it runs one at a time and refuses a second ("a prune operation is already
+    running")."""
+    def attempt():
+        try:
+            return client.images.prune(filters=filters)
+        except docker.errors.APIError as error:
+            if "prune operation is already running" not in str(error):
+                raise
+            return None
+
+    return until(attempt, timeout=60, interval=0.2, done=lambda pruned: pruned is not None,
+                 error="another prune held the engine for 60 s")

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from exercise_support import failed, tidy
-from image_support import buildkit
+from image_support import buildkit, prune
 
 import dockyard
 from dockyard import listing, reset
@@ -258,14 +258,14 @@ def test_ex02_3_rejects_the_setup_left_as_it_is(client, setup_builds):
 
 def test_ex02_3_rejects_a_prune_after_removing_the_container(client, setup_builds):
     setup_builds.remove()
-    client.images.prune(filters=OURS)
+    prune(client, OURS)
     assert failed(client, "ex02-3") == [OLD_IS_2, "container dockyard-ex02-3-old still exists", SETUPS,
                                         TAGGED_OLD]
 
 
 def test_ex02_3_rejects_the_tag_1_moved_back_to_the_old_build(client, setup_builds):
     client.images.get(setup_builds.attrs["Image"]).tag("dockyard/ex02-3-app", "1")
-    client.images.prune(filters=OURS)
+    prune(client, OURS)
     assert failed(client, "ex02-3") == [
         "dockyard/ex02-3-app:1 names build 4 (org.opencontainers.image.version=4)", OLD_IS_2, TAGGED_OLD]
 
@@ -274,7 +274,7 @@ def test_ex02_3_rejects_the_container_made_again_from_1_and_build_4_tagged_old(c
     setup_builds.remove()
     client.containers.run("dockyard/ex02-3-app:1", name="dockyard-ex02-3-old", detach=True).wait()
     client.images.get("dockyard/ex02-3-app:1").tag("dockyard/ex02-3-app", "old")
-    client.images.prune(filters=OURS)
+    prune(client, OURS)
     assert failed(client, "ex02-3") == [OLD_IS_2, SETUPS]
 
 
@@ -282,13 +282,13 @@ def test_ex02_3_rejects_the_container_made_again_from_build_2_tagged_old(client,
     setup_builds.remove()
     build_2(client).tag("dockyard/ex02-3-app", "old")
     client.containers.run("dockyard/ex02-3-app:old", name="dockyard-ex02-3-old", detach=True).wait()
-    client.images.prune(filters=OURS)
+    prune(client, OURS)
     assert failed(client, "ex02-3") == [SETUPS]
 
 
 def test_ex02_3_accepts_the_old_build_tagged_and_the_rest_pruned(client, setup_builds):
     client.images.get(setup_builds.attrs["Image"]).tag("dockyard/ex02-3-app", "old")
-    client.images.prune(filters=OURS)
+    prune(client, OURS)
     assert failed(client, "ex02-3") == []
 
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 import yaml
 from exercise_support import failed
+from image_support import prune
 
 import dockyard
 from dockyard.compose import stop_watch, watch, watch_log
@@ -416,7 +417,7 @@ def watched(client, tmp_path):
 
     yield run_and_edit
     stop_watch(log)
-    client.images.prune(filters={"dangling": True, "label": [f"com.docker.compose.project={WATCHED}"]})
+    prune(client, {"dangling": True, "label": [f"com.docker.compose.project={WATCHED}"]})
 
 
 def test_ex07_5_rejects_a_bind_mount_with_the_reloader_in_place_of_watch(client, watched):

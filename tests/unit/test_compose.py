@@ -66,3 +66,20 @@ def test_build_steps_are_left_out_of_the_output():
     build_log = "#1 [web internal] load build definition\n#1 DONE 0.0s\n\n#2 [web 2/5] WORKDIR /app\n\n"
     assert _without_build_steps(build_log) == ""
     assert _without_build_steps(" id | text\n\n(0 rows)\n") == " id | text\n\n(0 rows)\n"
+
+
+def test_the_whole_output_keeps_both_streams_in_the_order_they_came():
+    from dockyard.compose import _capture
+
+    line = ["sh", "-c", "echo out-1; sleep 0.2; echo err-1 >&2; sleep 0.2; echo out-2; exit 3"]
+    returncode, (stdout, stderr), merged = _capture(line, timeout=10)
+    assert returncode == 3
+    assert (stdout, stderr) == ("out-1\nout-2\n", "err-1\n")
+    assert merged == "out-1\nerr-1\nout-2\n"
+
+
+def test_the_whole_output_is_the_last_commands():
+    from dockyard.compose import whole_output
+
+    output("--env-file", EXAMPLE_ENV, "config", "--services")
+    assert sorted(whole_output().split()) == ["db", "redis", "web"]
