@@ -1,3 +1,4 @@
+import os
 import uuid
 
 import pytest
@@ -25,3 +26,17 @@ def slowdown(client) -> int:
 def unique():
     """A name no earlier run used, so tests never meet each other's resources."""
     return f"dockyard-unit-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def module_label(request, client):
+    """One course label for everything a test module creates (`dockyard-unit-<module>-<pid>`); all of it
+    goes when the module's tests are done."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    name = f"dockyard-unit-{module}-{os.getpid()}"
+    yield name
+    selector = {"label": f"{dockyard.LABEL}={name}"}
+    for container in client.containers.list(all=True, filters=selector):
+        container.remove(force=True, v=True)
+    for image in client.images.list(filters=selector):
+        client.images.remove(image.id, force=True)

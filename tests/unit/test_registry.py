@@ -50,15 +50,9 @@ def tiny_image(client, tag: str, label: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def label(client):
-    """One label for everything this module creates; all of it goes at the end."""
-    name = f"dockyard-unit-registry-{os.getpid()}"
-    yield name
-    selector = {"label": f"{dockyard.LABEL}={name}"}
-    for container in client.containers.list(all=True, filters=selector):
-        container.remove(force=True, v=True)
-    for image in client.images.list(filters=selector):
-        client.images.remove(image.id, force=True)
+def label(module_label):
+    """One label for everything this module creates; all of it goes at the end (tests/conftest.py)."""
+    return module_label
 
 
 def run_registry(client, label: str, name: str, *options: str) -> int:
