@@ -298,3 +298,13 @@ def test_the_compose_file_is_read_when_named_with_a_warning_that_version_is_obso
     assert model["services"]["redis"]["image"] == "redis:7-alpine"
     prose = page("07-compose")
     assert "multiple config files" in prose and "redis:7-alpine" in prose and "5000:5000" in prose
+
+
+def test_postgres_without_a_password_stops_at_once(client, label):
+    container = client.containers.run("postgres:15", detach=True, labels={dockyard.LABEL: label})
+    try:
+        assert container.wait(timeout=60)["StatusCode"] != 0
+        assert "POSTGRES_PASSWORD" in container.logs().decode()
+    finally:
+        container.remove(force=True)
+    assert "POSTGRES_PASSWORD" in page("06-networking")
