@@ -35,6 +35,10 @@ CHECKSUM_REF = re.compile(r"failed to calculate checksum of ref \S+: ")
 STEP_ERROR = re.compile(r"^#(\d+) (ERROR: .*)$")
 # "#8 7.136   error: ..." a line a step's command printed, after BuildKit's clock
 STEP_OUTPUT = r"^#{vertex} \d+\.\d+ ?(.*)$"
+# The containerd image store can lose the snapshot a build is about to unpack a layer onto when another
+# client deletes an image at that moment: an engine race, met where builds and removals run side by side
+# (the test suite's workers, or a prune in another terminal). Run again, the build unpacks afresh.
+SNAPSHOT_RACE = re.compile(r"failed to prepare extraction snapshot .* does not exist: not found")
 # How many of the failing step's last lines a failure shows: enough for a compiler's or pip's own
 # error above the lines that only say a subprocess failed.
 FAILED_TAIL = 12
@@ -180,6 +184,8 @@ def build(command: str, show: bool = True, timeout: float = 900) -> Build:
     (see `failure`).
     """
     ran = run(plain(command), timeout=timeout, check=False)
+    if ran.returncode != 0 and SNAPSHOT_RACE.search(ran.output):
+        ran = run(plain(command), timeout=timeout, check=False)  # once more: see SNAPSHOT_RACE
     if ran.returncode != 0:
         raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)

@@ -240,7 +240,7 @@ def test_the_production_dockerfile_warns_on_as_and_needs_gunicorn_in_its_require
     built = build(project, PRODUCTION, label, "dockyard/listing-production:1")
     assert (AS_CASING in built.log) == warns_on_as(client)
     # The image builds, and the container cannot start: requirements.txt installs no Gunicorn.
-    with pytest.raises(docker.errors.APIError, match='"gunicorn": executable file not found'):
+    with pytest.raises(docker.errors.APIError, match=r'"gunicorn": executable file not found in \$PATH'):
         client.containers.run("dockyard/listing-production:1", detach=True, labels={dockyard.LABEL: label},
                               ports={"8000/tcp": (LOOPBACK, None)})
     for container in client.containers.list(all=True, filters={"label": f"{dockyard.LABEL}={label}"}):

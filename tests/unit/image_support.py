@@ -10,6 +10,7 @@ from pathlib import Path
 import docker
 
 import dockyard
+from dockyard.buildkit import SNAPSHOT_RACE
 from dockyard.shell import run
 from dockyard.waiting import until
 
@@ -31,7 +32,11 @@ def buildkit(client, dockerfile: str, labels: dict[str, str], tag: str | None = 
     named = f"-t {tag} " if tag else ""
     with tempfile.TemporaryDirectory() as folder:
         iid = Path(folder) / "iid"
-        run(f"docker build -q --iidfile {iid} {flags} {named}- <<'EOF'\n{dockerfile.rstrip()}\nEOF")
+        line = f"docker build -q --iidfile {iid} {flags} {named}- <<'EOF'\n{dockerfile.rstrip()}\nEOF"
+        ran = run(line, check=False)
+        if ran.returncode != 0 and SNAPSHOT_RACE.search(ran.output):  # an engine race: see buildkit.py
+            ran = run(line, check=False)
+        assert ran.returncode == 0, ran.output
         return client.images.get(iid.read_text().strip())
 
 

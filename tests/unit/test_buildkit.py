@@ -102,3 +102,24 @@ def test_a_failure_shows_the_failing_steps_own_lines_and_buildkits_error_block_w
         'ERROR: failed to build: failed to solve: process "/bin/sh -c pip wheel -r req.txt" did not '
         "complete successfully: exit code: 1",
     ]
+
+
+RACE = ('ERROR: failed to build: failed to solve: failed to prepare extraction snapshot '
+        '"extract-965605550-UwLQ sha256:a8f1": parent snapshot sha256:37db does not exist: not found')
+ONE_STEP = "#5 [1/1] FROM docker.io/library/debian:bookworm-slim\n#5 DONE 0.0s\n"
+
+
+def test_a_build_that_lost_a_snapshot_to_a_concurrent_removal_runs_once_more(monkeypatch):
+    answers = [dockyard.shell.Ran("b", 1, RACE), dockyard.shell.Ran("b", 0, ONE_STEP)]
+    monkeypatch.setattr(buildkit, "run", lambda *args, **kwargs: answers.pop(0))
+    assert buildkit.build("docker build -t x -", show=False).steps[0]["instruction"].startswith("FROM")
+    assert answers == []
+
+
+def test_any_other_failure_is_not_run_again(monkeypatch):
+    answers = [dockyard.shell.Ran("b", 1, "ERROR: failed to build: failed to solve: no such file"),
+               dockyard.shell.Ran("b", 0, ONE_STEP)]
+    monkeypatch.setattr(buildkit, "run", lambda *args, **kwargs: answers.pop(0))
+    with pytest.raises(buildkit.BuildFailed, match="no such file"):
+        buildkit.build("docker build -t x -", show=False)
+    assert len(answers) == 1
