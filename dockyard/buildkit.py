@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from dockyard.errors import CourseError
-from dockyard.shell import run
+from dockyard.shell import Ran, run
 
 # "#6 [2/5] WORKDIR /app" or "#9 [builder 2/4] RUN pip wheel ..." (stage names in multi-stage builds)
 HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
@@ -167,6 +167,15 @@ def plain(command: str) -> str:
     return command.replace("docker build ", "docker build --progress=plain ", 1)
 
 
+def run_build(line: str, timeout: float = 900) -> Ran:
+    """Run a `docker build` command line, without raising on failure; run it once more when it lost a
+    snapshot to a concurrent image removal (SNAPSHOT_RACE)."""
+    ran = run(line, timeout=timeout, check=False)
+    if ran.returncode != 0 and SNAPSHOT_RACE.search(ran.output):
+        ran = run(line, timeout=timeout, check=False)
+    return ran
+
+
 def build(command: str, show: bool = True, timeout: float = 900) -> Build:
     """Run a `docker build ...` command line and print the steps as BuildKit's terminal view ends.
 
@@ -183,9 +192,7 @@ def build(command: str, show: bool = True, timeout: float = 900) -> Build:
     A failed build raises BuildFailed with the failing step's last lines and BuildKit's error block
     (see `failure`).
     """
-    ran = run(plain(command), timeout=timeout, check=False)
-    if ran.returncode != 0 and SNAPSHOT_RACE.search(ran.output):
-        ran = run(plain(command), timeout=timeout, check=False)  # once more: see SNAPSHOT_RACE
+    ran = run_build(plain(command), timeout)
     if ran.returncode != 0:
         raise BuildFailed(failure(ran.output))
     parsed = parse(command, ran.output)

@@ -10,8 +10,7 @@ from pathlib import Path
 import docker
 
 import dockyard
-from dockyard.buildkit import SNAPSHOT_RACE
-from dockyard.shell import run
+from dockyard.buildkit import run_build
 from dockyard.waiting import until
 
 BASE = "debian:bookworm-slim"
@@ -33,9 +32,7 @@ def buildkit(client, dockerfile: str, labels: dict[str, str], tag: str | None = 
     with tempfile.TemporaryDirectory() as folder:
         iid = Path(folder) / "iid"
         line = f"docker build -q --iidfile {iid} {flags} {named}- <<'EOF'\n{dockerfile.rstrip()}\nEOF"
-        ran = run(line, check=False)
-        if ran.returncode != 0 and SNAPSHOT_RACE.search(ran.output):  # an engine race: see buildkit.py
-            ran = run(line, check=False)
+        ran = run_build(line)  # once more after an engine race: see buildkit.SNAPSHOT_RACE
         assert ran.returncode == 0, ran.output
         return client.images.get(iid.read_text().strip())
 
