@@ -229,3 +229,12 @@ def test_ex06_4_rejects_a_redis_url_that_only_starts_right(client):
 def test_ex06_4_accepts_db_on_the_internal_network_only(client):
     stack(client)
     assert failed(client, "ex06-4") == []
+
+
+def test_ex06_4_still_accepts_the_stack_after_the_sample_app_is_built_again(client, sample):
+    # as when another chapter, or this page's first cell run again, builds the unchanged app meanwhile:
+    # the rebuild keeps its ID (no provenance record with the build's time), so web still runs the image
+    # the tag names and is not "an earlier build"
+    stack(client)
+    assert dockyard.sample_image(client).id == sample.id
+    assert failed(client, "ex06-4") == []
