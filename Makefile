@@ -52,9 +52,11 @@ setup: $(STAMP)
 	$(BIN)/python -m dockyard setup
 
 # Three steps, the first two on three workers (pytest-xdist, --dist loadfile: each file, or notebook, runs
-# in order on one worker; tests that would meet on the engine take turns through dockyard/locks.py; a
-# third worker uses the time the others wait on containers and locks). Step 1 lists its longest files
-# first, so that no worker starts one near the end:
+# in order on one worker, each chapter's terminal script apart; tests that would meet on the engine take
+# turns through dockyard/locks.py; a third worker uses the time the others wait on containers and locks).
+# --no-loadscope-reorder keeps the order the plugin gives (tests/support/schedule.py): step 1's longest
+# units first, so that no worker starts one near the end, and step 2's notebooks truly shuffled, where
+# xdist would sort them by their number of cells:
 # 1. unit tests (exercise checks against wrong and right states), the sample app's tests, the
 #    engine-down tests, every chapter's terminal script, the built book in Chromium, and a chapter in
 #    JupyterLab as `make lab` starts it;
@@ -66,7 +68,7 @@ setup: $(STAMP)
 # WORKERS=0 runs steps 1 and 2 in a single process.
 WORKERS ?= 3
 # Each step writes a JUnit report to _build/test-reports/, which `make bench` sums up.
-PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile
+PYTEST_PARALLEL = $(BIN)/pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 REPORT = --junitxml=_build/test-reports
 # Every turn of a lock is logged (DOCKYARD_LOCK_LOG, dockyard/locks.py), for make bench.
 test: export DOCKYARD_LOCK_LOG = $(CURDIR)/_build/test-reports/locks.jsonl

@@ -51,7 +51,7 @@ from dockyard.cleanup import leftovers
 from dockyard.engine import EngineUnavailable, connect
 from dockyard.shell import REPO
 from dockyard.stores import image_store
-from tests.support import census, interrupt, runrecord, safety
+from tests.support import census, interrupt, runrecord, safety, schedule
 from tests.support.learner import LearnerResources
 
 recorder_key = pytest.StashKey[safety.Recorder | None]()
@@ -126,6 +126,7 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(session, config, items):
+    schedule.arrange(items, _is_notebook_cell)
     try:
         client = connect(timeout=10)
     except EngineUnavailable as error:
@@ -138,6 +139,14 @@ def pytest_collection_modifyitems(session, config, items):
     _order_notebooks(config, items)
     if config.getoption("record_run") and any(_is_notebook_cell(item) for item in items):
         config.stash[recorder_key] = None  # started with this worker's first notebook
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """loadfile, with each chapter's terminal script a unit of its own (tests/support/schedule.py)."""
+    if config.getoption("dist") == "loadfile":
+        return schedule.Scheduler(config, log)
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)

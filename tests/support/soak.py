@@ -31,7 +31,7 @@ def soak(runs: int, paths: list[str], seed_base: int, workers: int = 2) -> Count
             # each run in its own shuffled order: a flake that hides in one order shows in another
             subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "-p", "no:cacheprovider",
                             "--notebook-order", "shuffle", "--notebook-seed", str(seed_base + run),
-                            "-n", str(workers), "--dist", "loadfile",
+                            "-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder",
                             f"--junitxml={report}", *paths], cwd=REPO, check=False)
             this_run = failures(report)
             failed.update(this_run)
