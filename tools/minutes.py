@@ -21,8 +21,11 @@ are current is written back byte for byte as it was.
 How a figure is made:
 
 - **Reading**: the words of the markdown cells at PROSE_WORDS_PER_MINUTE, plus the non-blank lines of
-  the code cells a reader reads at CODE_LINES_PER_MINUTE (the book shows every code cell of a chapter;
-  the pace covers reading a line and the output printed beside it).
+  code a reader reads at CODE_LINES_PER_MINUTE (the pace covers reading a line and the output printed
+  beside it), as the book shows them: a Docker step is a Terminal tab and a Python tab
+  (tools/booktabs.py), of which a reader reads one, so the step counts the longer of the two; a cell
+  the page leaves out (`remove-cell`, tools/prooftags.py) counts none; a cell behind a toggle counts
+  whole, since a reader may open it.
 - **Machine**: the run time of the cells, as the notebooks store it from the run that recorded their
   outputs (`metadata.execution`: from `iopub.execute_input` to `shell.execute_reply`).
 - **Typing**: in an exercise task, each line of its solution cells (not blank, not a comment) costs
@@ -50,6 +53,7 @@ from pathlib import Path
 
 import nbformat
 
+from dockyard import terminal
 from dockyard.shell import REPO
 
 CHAPTERS = REPO / "chapters"
@@ -119,12 +123,22 @@ def _tags(cell) -> list[str]:
     return cell.metadata.get("tags", [])
 
 
+def shown_lines(cell) -> int:
+    """The lines of a code cell a reader of the book reads (see Reading, above)."""
+    if "remove-cell" in _tags(cell):
+        return 0
+    commands = terminal.cell_commands(cell.source)
+    if not commands:
+        return _lines(cell.source)
+    return max(sum(_lines(command) for command in commands), _lines(terminal.without_commands(cell.source)))
+
+
 def read(cell, where: str = "") -> Measure:
     """A cell read (and, for code, run)."""
     if cell.cell_type == "markdown":
         return Measure(words=len(cell.source.split()))
     if cell.cell_type == "code":
-        return Measure(code_lines=_lines(cell.source), seconds=seconds(cell, where))
+        return Measure(code_lines=shown_lines(cell), seconds=seconds(cell, where))
     return Measure()
 
 
@@ -225,16 +239,16 @@ BREAK, LUNCH = Block(minutes=15, label="Break"), Block(minutes=45, label="Lunch"
 CLOSE = Block(minutes=10, label=WRAP_UP)
 AGENDAS: dict[str, tuple[str, int, list[Block]]] = {
     # name: (start, the length aimed at in minutes, blocks)
-    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04"),
+    "half": ("0:00", 210, [WELCOME, Block("01"), Block("02"), Block("03", 1), BREAK, Block("04", 1),
                            Block(minutes=5, label=WRAP_UP)]),
-    "full": ("9:00", 480, [WELCOME, Block("01"), Block("02"), Block("03"), BREAK, Block("04", 1), LUNCH,
-                           Block("05", 1), Block("06"), BREAK, Block("07", 1), CLOSE]),
-    "day2": ("9:00", 420, [WELCOME_BACK, Block("02", 2, reading=False), Block("03", 1, reading=False),
+    "full": ("9:00", 480, [WELCOME, Block("01", 1), Block("02", 1), Block("03", 1), BREAK, Block("04", 1),
+                           LUNCH, Block("05", 1), Block("06", 1), BREAK, Block("07", 1), Block("08", 1),
+                           CLOSE]),
+    "day2": ("9:00", 420, [WELCOME_BACK, Block("02", 2, reading=False), Block("03", 2, reading=False),
                            Block("04", 2, 3, reading=False), Block("05", 2, reading=False),
-                           Block("06", 1, 2, reading=False),
-                           Block("07", 2, 3, reading=False), BREAK, Block("08", 1, 2), LUNCH,
-                           Block("08", 3, 4, reading=False), Block("09", 1, 2), BREAK,
-                           Block("10"), CLOSE]),
+                           Block("06", 2, reading=False), BREAK, Block("07", 2, 3, reading=False),
+                           Block("08", 2, 3, 4, reading=False), LUNCH, Block("09", 1, 2, 3), BREAK,
+                           Block("10", 1, 2, 3), CLOSE]),
 }
 
 

@@ -120,13 +120,16 @@ def timed(source: str, seconds: float = 0.0, **kwargs):
 def test_a_chapter_is_its_prose_its_code_and_its_run_time(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("word " * 400),                  # 2 min of prose
-        timed("# $ docker ps\nclient.containers.list()\n\n", 30.0),   # 2 lines: 0.2 min, and 0.5 min run
+        # a Docker step: a Terminal tab of 1 line and a Python tab of 2; a reader reads one, the longer
+        timed("# $ docker ps\nfound = client.containers.list()\nprint(found)\n\n", 30.0),  # 0.5 min run
+        timed("# $ docker ps -a\n# $ docker images\nclient.images.list()", 0.0),  # 2 lines again
+        timed("assert found == []", 0.0, metadata={"tags": ["remove-cell"]}),  # not on the page
     ])
     path = tmp_path / "99-demo.ipynb"
     nbformat.write(notebook, path)
     measured = minutes.chapter(path)
-    assert (measured.words, measured.code_lines, measured.seconds) == (400, 2, 30.0)
-    assert measured.minutes == pytest.approx(2.7) and measured.rounded == 5
+    assert (measured.words, measured.code_lines, measured.seconds) == (400, 4, 30.0)
+    assert measured.minutes == pytest.approx(2.9) and measured.rounded == 5
     notebook.cells.append(nbformat.v4.new_markdown_cell("word " * 600))  # 3 min more: over the step
     nbformat.write(notebook, path)
     assert minutes.chapter(path).rounded == 10
@@ -214,7 +217,7 @@ def test_the_guide_gets_its_sentences_and_tables_back():
     measured = minutes.figures()
     (current,), _ = minutes.restate(GUIDE, [GUIDE.read_text()], measured)
     edited = re.sub(r"\*\*Half day, [^.]*\.\*\*", "**Half day, 1 h.**", current)
-    edited = re.sub(r"(\| Containers \| )\d+", r"\g<1>1", edited, count=1)  # in the half day's table
+    edited = re.sub(r"(\| Containers, task 1 \| )\d+", r"\g<1>1", edited, count=1)  # in the half day's table
     (restored,), changes = minutes.restate(GUIDE, [edited], measured)
     assert restored == current
     assert changes == [f"half_length: 1 h -> {measured['half_length']}", "table half"]
