@@ -12,6 +12,10 @@ one notebook never waits on them.
   through a `docker` that takes the same lock file with `flock -s`, tests/support/bin/docker, and the
   tests' builds inside `sharing_builds()`) hold it shared: they run side by side, never beside a
   build that holds it alone.
+- The sample app's cache: a `--no-cache` build of `sample-app/` records new layers for its Dockerfile's
+  steps, and a cached rebuild may then answer from those rather than from its own first build's. The
+  notebooks that make such builds take turns, each from its first cell to its last
+  (tests/support/plugin.py), since Images shows that a rebuild gives back the first build's layers.
 """
 
 from __future__ import annotations
@@ -67,6 +71,11 @@ def _account(name: str, asked: float, got: float, shared: bool = False) -> None:
 def chapter(label: str):
     """Hold the lock of the chapter with this label until the block ends."""
     return _held(f"chapter-{label}")
+
+
+def sample_app_cache():
+    """Hold the turn of the notebooks that build sample-app/ with --no-cache until the block ends."""
+    return _held("sample-app-cache")
 
 
 BUILDS = "builds"

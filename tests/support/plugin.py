@@ -40,7 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from contextlib import closing, nullcontext
+from contextlib import ExitStack, closing, nullcontext
 from pathlib import Path
 
 import pytest
@@ -54,6 +54,11 @@ from dockyard.stores import image_store
 from tests.support import census, interrupt, runrecord, safety, schedule
 from tests.support.learner import LearnerResources
 
+# The notebooks that build sample-app/ as it is with --no-cache: they take turns, each holding
+# locks.sample_app_cache() from its first cell to its last (one's uncached build between the other's first
+# build and its cached rebuild would give that rebuild other layers). A test holds the list to the sources.
+UNCACHED_SAMPLE_BUILDS = ("chapters/02-images.ipynb", "chapters/04-dockerfile.ipynb")
+turns_key = pytest.StashKey[dict]()
 recorder_key = pytest.StashKey[safety.Recorder | None]()
 census_key = pytest.StashKey[dict]()
 ports_key = pytest.StashKey["HeldPorts"]()
@@ -250,6 +255,9 @@ def pytest_runtest_setup(item):
         item.config.stash[recorder_key] = safety.Recorder(connect(timeout=None))
     taken = item.config.stash.setdefault(census_key, {})
     if _is_notebook_cell(item) and not isinstance(item, NotebookNeedsEngine) and item.path not in taken:
+        if str(item.path.relative_to(REPO)) in UNCACHED_SAMPLE_BUILDS:
+            turn = item.config.stash.setdefault(turns_key, {})[item.path] = ExitStack()
+            turn.enter_context(locks.sample_app_cache())
         chapter = first_cell(item.path)[0]  # read once; the teardown census uses it too
         with closing(connect(timeout=30)) as client:
             taken[item.path] = chapter, census.take(client, chapter)
@@ -276,6 +284,9 @@ def _kill_part_way(client, path: Path, chapter: str) -> None:
 def pytest_runtest_teardown(item, nextitem):
     if not _is_notebook_cell(item) or (nextitem is not None and nextitem.path == item.path):
         return
+    turn = item.config.stash.get(turns_key, {}).pop(item.path, None)
+    if turn is not None:
+        turn.close()
     chapter, before = item.config.stash.get(census_key, {}).pop(item.path, (None, None))
     if before is None:
         return

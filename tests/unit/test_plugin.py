@@ -35,3 +35,18 @@ def test_a_run_removes_the_progress_folder_it_made(tmp_path):
     progress = Path((tmp_path / "seen").read_text())
     assert progress.name == "progress.json" and progress.parent.name.startswith("dockyard-progress-")
     assert not progress.parent.exists(), f"{progress.parent} is left behind"
+
+
+def test_the_notebooks_that_take_turns_are_those_that_build_the_sample_app_uncached():
+    from dockyard import terminal
+    from tests.support import plugin
+
+    def uncached_sample_build(command: str) -> bool:
+        words = command.split()
+        return words[:2] == ["docker", "build"] and "--no-cache" in words and words[-1] == "sample-app" \
+            and "-f" not in words
+
+    notebooks = sorted([*(ROOT / "chapters").glob("*.ipynb"), *(ROOT / "exercises").glob("*.ipynb")])
+    found = [str(path.relative_to(ROOT)) for path in notebooks
+             if any(uncached_sample_build(command) for command in terminal.commands(path))]
+    assert tuple(found) == plugin.UNCACHED_SAMPLE_BUILDS
