@@ -2,6 +2,7 @@
 of one small file, imported, for a registry to store in a moment."""
 
 import io
+import re
 import shlex
 import tarfile
 import tempfile
@@ -14,6 +15,12 @@ from dockyard.buildkit import run_build
 from dockyard.waiting import until
 
 BASE = "debian:bookworm-slim"
+# The containerd image store can fail one of two commits that store the same layer at once (a container
+# with no change of its own gives every commit the same empty layer): "failed to export layer: ...
+# failed to commit: rename .../ingest/.../data .../blobs/sha256/...: no such file or directory". The tests
+# commit side by side; a learner commits one at a time.
+COMMIT_RACE = re.compile(r"failed to export layer: .*failed to commit: rename .* no such file or directory",
+                         re.S)
 
 
 def build(unique: str, tag: str, lines: str) -> None:
@@ -35,6 +42,16 @@ def buildkit(client, dockerfile: str, labels: dict[str, str], tag: str | None = 
         ran = run_build(line)  # once more after an engine race: see buildkit.SNAPSHOT_RACE
         assert ran.returncode == 0, ran.output
         return client.images.get(iid.read_text().strip())
+
+
+def commit(container, repository: str, tag: str, **options):
+    """`docker commit` of `container` (the SDK's container.commit), once more after COMMIT_RACE."""
+    try:
+        return container.commit(repository, tag, **options)
+    except docker.errors.APIError as error:
+        if not COMMIT_RACE.search(str(error)):
+            raise
+        return container.commit(repository, tag, **options)
 
 
 def one_file(text: str) -> bytes:

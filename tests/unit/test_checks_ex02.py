@@ -9,6 +9,7 @@ gives them, and go after each test.
 
 import shutil
 
+import image_support
 import pytest
 from exercise_support import failed, tidy
 from image_support import buildkit, prune
@@ -85,7 +86,7 @@ def test_ex02_1_rejects_a_one_line_dockerfile_from_the_course_image(client):
 
 def test_ex02_1_rejects_a_commit_of_a_container_of_the_build(client, app):
     container = client.containers.create(app, name="dockyard-ex02-1-app")
-    container.commit("dockyard/ex02-1-app", "1.0")
+    image_support.commit(container, "dockyard/ex02-1-app", "1.0")
     assert failed(client, "ex02-1") == [STEPS]
 
 
@@ -337,7 +338,7 @@ def test_ex02_4_rejects_a_container_of_an_earlier_build(client, says):
 
 def test_ex02_4_rejects_an_image_made_by_docker_commit(client):
     made = client.containers.create("debian:bookworm-slim", ["sleep", "1"], name="dockyard-ex02-4-made")
-    made.commit("dockyard/ex02-test-committed", "1", changes=[f'CMD ["echo", "{GREETING}"]'])
+    image_support.commit(made, "dockyard/ex02-test-committed", "1", changes=[f'CMD ["echo", "{GREETING}"]'])
     greeter(client, "dockyard/ex02-test-committed:1")
     assert failed(client, "ex02-4") == [
         "each step it adds to debian:bookworm-slim is a Dockerfile instruction (built, not committed)"]

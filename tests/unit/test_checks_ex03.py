@@ -10,6 +10,7 @@ import shutil
 import time
 
 import docker
+import image_support
 import pytest
 from exercise_support import failed, tidy
 
@@ -288,8 +289,8 @@ def test_ex03_4_rejects_init_added_when_running(client):
 
 def test_ex03_4_rejects_an_image_made_by_docker_commit(client):
     made = client.containers.create(dockyard.SAMPLE_IMAGE, name="dockyard-ex03-4-made")
-    made.commit("dockyard/ex03-test-committed", "1",
-                changes=[f"CMD {json.dumps(['python', '-c', HANDLER])}"])
+    image_support.commit(made, "dockyard/ex03-test-committed", "1",
+                         changes=[f"CMD {json.dumps(['python', '-c', HANDLER])}"])
     pair(client, "dockyard/ex03-test-committed:1")
     assert failed(client, "ex03-4") == [f"each step {QUICK} adds to its base is a Dockerfile instruction "
                                         "(built, not committed)"]

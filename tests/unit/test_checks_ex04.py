@@ -9,6 +9,7 @@ import shutil
 import time
 
 import docker
+import image_support
 import pytest
 from exercise_support import failed, tidy
 
@@ -57,7 +58,7 @@ def commit(client, tag, command, changes):
     try:
         container.wait(timeout=30)
         repository, version = tag.rsplit(":", 1)
-        container.commit(repository, version, changes=changes)
+        image_support.commit(container, repository, version, changes=changes)
     finally:
         container.remove(force=True)
     return tag

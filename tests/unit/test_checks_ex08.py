@@ -8,6 +8,7 @@ carries a course label: images and containers are the chapter's by their names, 
 
 import shutil
 
+import image_support
 import pytest
 from exercise_support import failed, tidy
 
@@ -289,7 +290,7 @@ def test_ex08_2_rejects_a_builder_made_with_docker_commit(client, greet, two_sta
                                   volumes={str(source): {"bind": "/src", "mode": "rw"}})
     try:
         assert wheel.wait(timeout=300)["StatusCode"] == 0
-        wheel.commit("dockyard/ex08-2-builder", "1")
+        image_support.commit(wheel, "dockyard/ex08-2-builder", "1")
     finally:
         wheel.remove(force=True)
     ran(client, APP_2, "dockyard-ex08-2-probe", PROBE)

@@ -9,6 +9,7 @@ carries a course label: images and containers are the chapter's by their names, 
 import hashlib
 import time
 
+import image_support
 import pytest
 from exercise_support import failed, failures, tidy
 
@@ -148,8 +149,8 @@ def test_ex09_1_rejects_an_image_made_with_docker_commit(client, root):
     fixed = client.containers.run(root, ["sh", "-c", "chown -R 10001:10001 /app"], detach=True)
     try:
         assert fixed.wait(timeout=60)["StatusCode"] == 0
-        fixed.commit("dockyard/ex09-test-committed", "1",
-                     changes=["USER 10001:10001", 'CMD ["python", "app.py"]'])
+        image_support.commit(fixed, "dockyard/ex09-test-committed", "1",
+                             changes=["USER 10001:10001", 'CMD ["python", "app.py"]'])
     finally:
         fixed.remove(force=True)
     started(client, "dockyard/ex09-test-committed:1", APP1, WEB1, init=True)
