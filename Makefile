@@ -81,7 +81,7 @@ test: setup $(LAB_STAMP)
 		--nbval $(NOTEBOOKS); notebooks=$$?; \
 		$(BIN)/pytest $(REPORT)/3-final.xml tests/final && exit $$notebooks
 
-# The flake proof, run before resolving work that touched a notebook (not in CI: about 29 minutes):
+# The flake proof, run before resolving work that touched a notebook (not in CI: about 28 minutes):
 # every notebook five times in a row, each run in its own shuffled order on the same workers as make
 # test; lists any cell that failed even once (tests/support/soak.py).
 soak: setup
