@@ -8,6 +8,10 @@
 - A test that is not a notebook cell builds with the build lock shared (`locks.sharing_builds()`):
   it checks images, not the steps its build reported, so such builds run side by side. A test that
   reads the steps a build reported is marked `build_steps` and holds the lock alone, as lessons do.
+- The notebooks that build `sample-app/` uncached (UNCACHED_SAMPLE_BUILDS) take turns, each holding
+  `locks.sample_app_cache()` from its first cell to its last.
+- Under xdist, each chapter's terminal script is a unit of its own, and step 1's units go longest first
+  (tests/support/schedule.py).
 - `--notebook-order reverse|shuffle` runs the notebooks in another order (a shuffle prints its seed,
   `--notebook-seed` repeats it); the cells of a notebook keep theirs.
 - `--kill-first` (make test's notebook step) runs each notebook first in a kernel of its own, killed
