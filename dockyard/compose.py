@@ -206,12 +206,31 @@ def watch(log: Path, *args: str, files: Sequence[Path] = (COMPOSE_FILE,), projec
     held = re.search(r"process with PID (\d+) is still running", said)
     if held is not None:
         pid = int(held[1])
-        until(lambda: not _exists(pid), timeout=LOCK_WAIT, interval=0.2)
+        if "compose" in _command_line(pid):
+            until(lambda: not _exists(pid), timeout=LOCK_WAIT, interval=0.2)
+        else:
+            _drop_stale_lock(project, pid)
         process, said = _start(line, log, timeout)
     if WATCHING not in said:
         raise ComposeFailed(f"`docker compose watch` did not say {WATCHING!r} within {timeout:.0f} s:\n"
                             + "\n".join(watch_log(log)[-5:]))
     return process
+
+
+def lock_file(project: str) -> Path:
+    """Compose's lock of a project's watch: a file in the Docker client's configuration folder that holds
+    the watching process's ID."""
+    config = Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    return config / "docker-compose" / f"{project}.pid"
+
+
+def _drop_stale_lock(project: str, pid: int) -> None:
+    """Remove the lock a killed watch left, when the system has since given its process ID to a process
+    that is not Compose: Compose only asks whether a process by that ID runs, and would refuse every
+    watch of the project until that process ends (a thread of a long-lived program, say)."""
+    lock = lock_file(project)
+    if lock.exists() and lock.read_text().split()[:1] == [str(pid)]:
+        lock.unlink()
 
 
 def _start(line: list[str], log: Path, timeout: float) -> tuple[subprocess.Popen, str]:
