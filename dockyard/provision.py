@@ -29,6 +29,7 @@ RECORD = PREFIX / "engine.json"
 PLUGIN_DIR = Path("/usr/local/lib/docker/cli-plugins")
 DOCKERD_LOG = Path("/var/log/dockyard-dockerd.log")
 DAEMON_CONFIG_FILE = PREFIX / "daemon.json"
+BINFMT_MISC = Path("/proc/sys/fs/binfmt_misc")
 # The containerd image store, which Docker Desktop (4.34 and later) and new installs of Engine 29 use:
 # the engine the course starts keeps images as most new learners' engines do. Engine 28 has it behind
 # this feature; an engine that already runs keeps the store it has.
@@ -59,8 +60,18 @@ def say(message: str) -> None:
     print(f"[engine] {message}", flush=True)
 
 
+def ensure_binfmt_misc() -> None:
+    """Mount the kernel's binfmt_misc where it is not, as systemd does when a Linux machine boots: an
+    emulator registered for another CPU (Share images) lasts only while it is mounted somewhere."""
+    if sys.platform == "linux" and os.geteuid() == 0 and BINFMT_MISC.exists() \
+            and not (BINFMT_MISC / "status").exists():
+        if subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT_MISC)]).returncode == 0:
+            say(f"mounted binfmt_misc on {BINFMT_MISC}, as systemd does at boot.")
+
+
 def ensure_engine() -> None:
     """Make sure an engine answers, installing and starting one where that is allowed."""
+    ensure_binfmt_misc()
     if engine_answers():
         say("a Docker engine answers; nothing to change.")
         ensure_plugins()

@@ -37,6 +37,7 @@ SDK_CLASSES = {
 SAYS = {
     "docker --version": "Print the client's version",
     "docker build": "Build an image from a Dockerfile and a context (BuildKit)",
+    "docker buildx imagetools": "Read (inspect) or make an image index straight in a registry",
     "docker compose build": "Build the images of a Compose project's services",
     "docker compose config": "Print the Compose file as Compose resolves it",
     "docker compose down": "Stop and remove a project's containers and networks (`-v`: volumes too)",

@@ -64,6 +64,8 @@ def test_the_census_names_what_appeared_and_nothing_else(client, unique):
 @pytest.mark.parametrize("attrs, broken", [
     ({"HostConfig": {"Privileged": True}}, ["runs privileged"]),
     ({"HostConfig": {"Privileged": True}, "Config": {"Labels": {"dockyard.chapter": "classroom"}}}, []),
+    ({"HostConfig": {"Privileged": True}, "Config": {"Image": "tonistiigi/binfmt"}}, []),
+    ({"HostConfig": {"Privileged": True}, "Config": {"Image": "debian:bookworm-slim"}}, ["runs privileged"]),
     ({"Mounts": [{"Source": "/var/run/docker.sock"}]}, ["mounts the engine's socket"]),
     ({"HostConfig": {"PortBindings": {"5000/tcp": [{"HostIp": "", "HostPort": ""}]}}},
      ["publishes 5000/tcp on every address"]),
