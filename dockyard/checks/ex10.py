@@ -12,7 +12,11 @@ manifest (or index) itself. The only file read is the exercise's own Docker clie
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import struct
+import tarfile
 from pathlib import Path
 
 import requests
@@ -26,6 +30,10 @@ REGISTRY, PRIVATE = "dockyard-ex10-registry", "dockyard-ex10-private"
 REPOSITORY, TAG = "dockyard/ex10-app", "1.0"
 PINNED = f"{REPOSITORY}:pinned"
 PORT = "5000/tcp"
+# ex10-4: one name for two CPUs, and the CPU each image's program is compiled for (ELF's e_machine)
+UNAME = "dockyard/ex10-uname"
+PLATFORMS = ("linux/amd64", "linux/arm64")
+ELF_MACHINES = {62: "amd64", 183: "arm64", 3: "386", 40: "arm", 243: "riscv64", 21: "ppc64le", 22: "s390x"}
 # ex10-3: the account the setup cell gives (the password is written to PASSWORD_FILE), and the Docker
 # client configuration folder the task's `docker login` must use instead of ~/.docker.
 USER = "learner"
@@ -62,12 +70,12 @@ def _ask(port: int, path: str, auth: tuple[str, str] | None = None,
     return until(probe, timeout=API_WAIT, interval=0.2, done=lambda seen: seen[0] is not None)
 
 
-def _manifest(port: int | None, reference: str) -> tuple[str | None, dict, str]:
-    """(digest, manifest, what was found) of REPOSITORY's manifest under a tag or a digest, as the
+def _manifest(port: int | None, reference: str, repository: str = REPOSITORY) -> tuple[str | None, dict, str]:
+    """(digest, manifest, what was found) of a repository's manifest under a tag or a digest, as the
     registry serves it; (None, {}, why not) when it serves none."""
     if port is None:
         return None, {}, "no registry to ask"
-    code, answer = _ask(port, f"/v2/{REPOSITORY}/manifests/{reference}", accept=ACCEPT)
+    code, answer = _ask(port, f"/v2/{repository}/manifests/{reference}", accept=ACCEPT)
     if code != 200:
         return None, {}, answer if code is None else f"HTTP {code}"
     try:
@@ -255,3 +263,74 @@ def login(client, c) -> None:
             auths is not None and port is not None and not left,
             found=("no config.json" if auths is None else "no registry" if port is None
                    else f"auths entry {', '.join(left)}"), expected="no auths entry for it")
+
+
+def _platform_manifests(index: dict) -> dict[str, str]:
+    """{"linux/amd64": digest, ...} of an index's manifests, leaving out attestations (unknown/unknown)."""
+    found = {}
+    for entry in index.get("manifests") or []:
+        platform = entry.get("platform") or {}
+        if platform.get("os") and platform.get("os") != "unknown":
+            found[f"{platform['os']}/{platform.get('architecture')}"] = entry.get("digest")
+    return found
+
+
+def _blob(port: int, repository: str, digest: str) -> bytes | None:
+    code, answer = _ask(port, f"/v2/{repository}/blobs/{digest}")
+    return answer.content if code == 200 else None
+
+
+def _program_cpu(port: int, repository: str, manifest: dict) -> str:
+    """The CPU of the first program (ELF file) in the image's layers, the last layer first, as Docker
+    names CPUs; or what stood in the way."""
+    for layer in reversed(manifest.get("layers") or []):
+        data = _blob(port, repository, layer.get("digest", ""))
+        if data is None:
+            return "a layer the registry does not serve"
+        try:
+            raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+                for member in tar:
+                    head = tar.extractfile(member).read(20) if member.isfile() else b""
+                    if head[:4] == b"\x7fELF" and len(head) == 20:
+                        machine = struct.unpack("<H" if head[5] == 1 else ">H", head[18:20])[0]
+                        return ELF_MACHINES.get(machine, f"ELF machine {machine}")
+        except (OSError, tarfile.TarError, EOFError):
+            return "a layer that is not a tar archive"
+    return "no program"
+
+
+@task("ex10-4", hints=[
+    "An index holds one image per platform, and BuildKit builds each from the same Dockerfile with its own "
+    "TARGETARCH. A stage that runs on the build machine's platform (--platform=$BUILDPLATFORM) must ask for "
+    "the target's files by name, or every image gets the build machine's program.",
+    "Read what the fetch stage downloads: apt-get download takes a package for the machine it runs on unless "
+    "the name says busybox-static:ARCH, and Debian lists another CPU's packages only after dpkg "
+    "--add-architecture ARCH. Declare ARG TARGETARCH in that stage and use it in both. Build with --platform "
+    "linux/amd64,linux/arm64 and push the name to dockyard-ex10-registry.",
+    "In /tmp/dockyard-ex10/uname/Dockerfile, add ARG TARGETARCH after the first FROM and make the RUN line "
+    "dpkg --add-architecture \"$TARGETARCH\" && apt-get update && apt-get download "
+    "\"busybox-static:$TARGETARCH\" && dpkg-deb -x busybox-static_*.deb /out; then docker build --platform "
+    "linux/amd64,linux/arm64 -t localhost:$PORT/dockyard/ex10-uname:1 /tmp/dockyard-ex10/uname and docker "
+    "push localhost:$PORT/dockyard/ex10-uname:1.",
+])
+def platforms(client, c) -> None:
+    port = _registry(c, client, REGISTRY)
+    digest, index, said = _manifest(port, "1", repository=UNAME)
+    listed = _platform_manifests(index)
+    c.check(f"the registry serves {UNAME}:1 as an index of a {' and a '.join(PLATFORMS)} image",
+            all(platform in listed for platform in PLATFORMS),
+            found=(said if digest is None else "one image, not an index" if "manifests" not in index
+                   else ", ".join(sorted(listed)) or "no platform"), expected=", ".join(PLATFORMS))
+    for platform in PLATFORMS:
+        arch = platform.split("/")[1]
+        manifest, config, cpu = {}, {}, "no image for it"
+        if port is not None and platform in listed:
+            _, manifest, _ = _manifest(port, listed[platform], repository=UNAME)
+            blob = _blob(port, UNAME, (manifest.get("config") or {}).get("digest", ""))
+            config = json.loads(blob) if blob else {}
+            cpu = _program_cpu(port, UNAME, manifest)
+        c.check(f"its {platform} image's configuration says {arch}", config.get("architecture") == arch,
+                found=config.get("architecture") or "no image for it", expected=arch)
+        c.check(f"the program in its {platform} image is compiled for {arch}", cpu == arch,
+                found=cpu, expected=arch)

@@ -23,6 +23,7 @@ from image_support import one_file
 
 import dockyard
 from dockyard.checks.ex10 import DOCKER_CONFIG, PASSWORD, PINNED, PRIVATE, REGISTRY, USER
+from dockyard.images import HOST_ARCH
 from dockyard.names import find
 from dockyard.reset import planned
 from dockyard.shell import run
@@ -305,3 +306,71 @@ def test_ex10_unlabelled_is_the_courses_by_its_names(client, unique):
         assert mine.status == "running"
     finally:
         mine.remove(force=True)
+
+
+# ex10-4: one name for two CPUs
+
+def uname_dockerfile(target: bool) -> str:
+    """The task's Dockerfile: with `target`, its fetch stage downloads BusyBox for TARGETARCH (the right
+    answer); without, for the machine the stage runs on, as the task hands it out."""
+    arch = ' && dpkg --add-architecture "$TARGETARCH"' if target else ""
+    package = "busybox-static:$TARGETARCH" if target else "busybox-static"
+    return (f"FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS fetch\n"
+            f"{'ARG TARGETARCH' if target else ''}\nWORKDIR /tmp\n"
+            f'RUN true{arch} && apt-get update && apt-get download "{package}" \\\n'
+            "    && dpkg-deb -x busybox-static_*.deb /out\n"
+            "FROM scratch\nCOPY --from=fetch /out/bin/busybox /bin/busybox\n"
+            'ENTRYPOINT ["/bin/busybox"]\nCMD ["uname", "-m"]\n')
+
+
+@pytest.fixture
+def uname(client, open_registry, tmp_path):
+    """Build the Dockerfile given for the platforms given, as localhost:PORT/dockyard/ex10-uname:1, and push
+    it to the task's registry; the local name goes afterwards."""
+    reference = f"localhost:{open_registry[1]}/dockyard/ex10-uname:1"
+
+    def build_and_push(dockerfile: str, platforms: str | None = "linux/amd64,linux/arm64") -> None:
+        (tmp_path / "Dockerfile").write_text(dockerfile)
+        flag = f"--platform {platforms} " if platforms else ""
+        run(f"docker build -q {flag}-t {reference} {tmp_path}")
+        run(f"docker push -q {reference}")
+
+    yield build_and_push
+    with suppress(ImageNotFound):
+        client.images.remove(reference)
+
+
+def platform_labels(platform: str) -> list[str]:
+    arch = platform.split("/")[1]
+    return [f"its {platform} image's configuration says {arch}",
+            f"the program in its {platform} image is compiled for {arch}"]
+
+
+INDEX = "the registry serves dockyard/ex10-uname:1 as an index of a linux/amd64 and a linux/arm64 image"
+ORDER = [INDEX, *platform_labels("linux/amd64"), *platform_labels("linux/arm64")]  # as the check lists them
+
+
+def test_ex10_4_accepts_an_index_whose_images_each_hold_their_own_cpus_program(client, uname):
+    uname(uname_dockerfile(target=True))  # with BuildKit's attestations, as a plain build adds them
+    assert failures(client, "ex10-4") == []
+
+
+def test_ex10_4_rejects_the_given_dockerfile_whose_images_both_hold_the_build_machines_program(client, uname):
+    uname(uname_dockerfile(target=False))
+    other = "linux/arm64" if HOST_ARCH == "amd64" else "linux/amd64"
+    assert failures(client, "ex10-4") == [
+        f"{platform_labels(other)[1]}: found {HOST_ARCH}, expected {other.split('/')[1]}"]
+
+
+def test_ex10_4_rejects_a_build_for_this_machines_platform_alone(client, uname):
+    uname(uname_dockerfile(target=True), platforms=None)
+    # the containerd image store pushes an index even so (the image and its attestation), the classic
+    # store one image's manifest, which lists no platform at all
+    own = [] if dockyard.image_store(client) == "containerd" else platform_labels(f"linux/{HOST_ARCH}")
+    other = "linux/arm64" if HOST_ARCH == "amd64" else "linux/amd64"
+    assert failed(client, "ex10-4") == sorted([INDEX, *own, *platform_labels(other)], key=ORDER.index)
+
+
+def test_ex10_4_rejects_an_index_for_another_second_cpu(client, uname):
+    uname(uname_dockerfile(target=True), platforms="linux/amd64,linux/s390x")  # Debian calls it s390x too
+    assert failed(client, "ex10-4") == [INDEX, *platform_labels("linux/arm64")]
