@@ -60,10 +60,15 @@ def say(message: str) -> None:
     print(f"[engine] {message}", flush=True)
 
 
+def forbidden() -> bool:
+    """DOCKYARD_PROVISION=0: install, start and mount nothing."""
+    return os.environ.get("DOCKYARD_PROVISION", "1").lower() in {"0", "no", "off", "false"}
+
+
 def ensure_binfmt_misc() -> None:
     """Mount the kernel's binfmt_misc where it is not, as systemd does when a Linux machine boots: an
     emulator registered for another CPU (Share images) lasts only while it is mounted somewhere."""
-    if sys.platform == "linux" and os.geteuid() == 0 and BINFMT_MISC.exists() \
+    if not forbidden() and sys.platform == "linux" and os.geteuid() == 0 and BINFMT_MISC.exists() \
             and not (BINFMT_MISC / "status").exists():
         if subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT_MISC)]).returncode == 0:
             say(f"mounted binfmt_misc on {BINFMT_MISC}, as systemd does at boot.")
@@ -86,7 +91,7 @@ def ensure_engine() -> None:
 
 
 def refusal() -> str | None:
-    if os.environ.get("DOCKYARD_PROVISION", "1").lower() in {"0", "no", "off", "false"}:
+    if forbidden():
         return "DOCKYARD_PROVISION=0 forbids installing or starting Docker."
     if sys.platform != "linux":
         return f"on {sys.platform} Dockyard does not install Docker for you."

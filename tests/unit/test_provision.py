@@ -93,3 +93,23 @@ def test_the_engine_it_starts_uses_the_containerd_image_store(monkeypatch, tmp_p
     command = started[0]
     assert command[command.index("--config-file") + 1] == str(config)
     assert json.loads(config.read_text()) == {"features": {"containerd-snapshotter": True}}
+
+
+@pytest.mark.parametrize(("mounted", "setting", "mounts"), [
+    (False, "1", True),  # as systemd would at boot
+    (True, "1", False),  # already mounted: left as it is
+    (False, "0", False),  # DOCKYARD_PROVISION=0: nothing is mounted either
+])
+def test_binfmt_misc_is_mounted_only_where_nothing_has(monkeypatch, tmp_path, mounted, setting, mounts):
+    if mounted:
+        (tmp_path / "status").write_text("enabled\n")
+    monkeypatch.setattr(provision, "BINFMT_MISC", tmp_path)
+    monkeypatch.setenv("DOCKYARD_PROVISION", setting)
+    calls = []
+    monkeypatch.setattr(provision.subprocess, "run", lambda line, **_: calls.append(line) or Done())
+    provision.ensure_binfmt_misc()
+    assert calls == ([["mount", "-t", "binfmt_misc", "binfmt_misc", str(tmp_path)]] if mounts else [])
+
+
+class Done:
+    returncode = 0
