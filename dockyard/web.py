@@ -51,8 +51,9 @@ def wait_for_http(url: str, timeout: float = TIMEOUT, container=None) -> request
     def answer() -> requests.Response | None:
         try:
             return get(url)
-        # Refused, reset, or accepted but not answered yet (gunicorn listens before its worker is ready).
-        except (requests.ConnectionError, requests.Timeout):
+        # Refused, reset, or accepted but not answered yet (gunicorn listens before its worker is ready),
+        # or cut off mid-answer by a server that restarts (ChunkedEncodingError).
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
             return None
 
     def not_answering(_) -> NotAnswering:
@@ -72,7 +73,9 @@ def wait_for_text(url: Callable[[], str], text: str, path: str = "/",
     def answer() -> requests.Response | None:
         try:
             return get(url() + path)
-        except (requests.ConnectionError, requests.Timeout, CourseError):
+        # a server that restarts (Flask's reloader after a sync) may cut an answer off half-way
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                CourseError):
             return None
 
     return until(answer, timeout=timeout, interval=0.1,
