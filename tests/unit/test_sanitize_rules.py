@@ -28,10 +28,13 @@ ELSEWHERE = {
     r"(['\s])/[^' ]*qemu[^' ]* /[^' ]+[ ]": (
         "PID 1: python app.py",
         "PID 1: /usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/local/bin/python python app.py"),
-    # a short ID that happens to hold no letter (Share images' build, and its image listing)
-    r"(?m)(sha256:|^\S+:\S+ )[0-9]{12}$": (
-        "built dockyard/share-app:1.0: sha256:95a099852518\ndockyard/share-app:1.0 95a099852518",
-        "built dockyard/share-app:1.0: sha256:959099852518\ndockyard/share-app:1.0 959099852518"),
+    # a short ID that happens to hold no letter: Share images' build, its image listing and a pushed layer,
+    # Production's table of tags (CI's run of 7d6c998 failed on `1.0     234879872198`)
+    r"(?m)(sha256:|\s)[0-9]{12}$|^[0-9]{12}(?=: )": (
+        "built dockyard/share-app:1.0: sha256:95a099852518\ndockyard/share-app:1.0 95a099852518\n"
+        "b0a7dd3cda55: Pushed\n1.0     9ad0ac8c9a6c",
+        "built dockyard/share-app:1.0: sha256:959099852518\ndockyard/share-app:1.0 959099852518\n"
+        "103733553055: Pushed\n1.0     234879872198"),
     # BuildKit's FROM step on the containerd image store (tools/rehearsal --store containerd)
     r"(\] FROM \S+?)@sha256:DIGEST": (
         " => [1/5] FROM docker.io/library/python:3.11-slim",
