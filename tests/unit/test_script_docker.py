@@ -1,5 +1,6 @@
-"""The terminal scripts' `docker` (tests/support/bin/docker) runs a build once more when it lost a
-snapshot to a concurrent image removal, as dockyard.build does, and only then."""
+"""The terminal scripts' `docker` (tests/support/bin/docker) runs a command once more after an engine race
+with another worker of the test run, and after no other failure: a build that lost a snapshot to a
+concurrent image removal (as dockyard.build does), a pull whose lease a concurrent image prune deleted."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tests.support import dockerwrap
 
 RACE = ("ERROR: failed to build: failed to solve: failed to prepare extraction snapshot \"extract-1\": "
         "parent snapshot sha256:ab12 does not exist: not found")
+# what `docker pull` printed in CI's run of ae4abc4, while another worker pruned images
+LEASE = "Error response from daemon: lease does not exist: not found"
 
 # A fake CLI: each run appends its arguments and its stdin to a log; the first run of a build fails
 # with `first_error`, later runs succeed.
@@ -68,7 +71,22 @@ def test_a_build_that_failed_otherwise_runs_once(fake_cli):
     assert log.read_text().splitlines() == ["run build -t x sample-app"]
 
 
-def test_other_commands_are_never_run_twice(fake_cli):
-    log = fake_cli(RACE)
+def test_a_pull_whose_lease_a_prune_deleted_runs_once_more(fake_cli):
+    log = fake_cli(LEASE)
+    ran = in_script("docker pull localhost:5000/x@sha256:ab12")
+    assert ran.returncode == 0, ran.stderr
+    assert LEASE in ran.stderr and "once more" in ran.stderr
+    assert log.read_text().splitlines() == ["run pull localhost:5000/x@sha256:ab12"] * 2
+
+
+def test_each_race_is_retried_only_where_it_is_met(fake_cli):
+    log = fake_cli(LEASE)
+    assert in_script("docker build -t x sample-app").returncode == 1
+    assert log.read_text().splitlines() == ["run build -t x sample-app"]
+
+
+@pytest.mark.parametrize("race", [RACE, LEASE])
+def test_other_commands_are_never_run_twice(fake_cli, race):
+    log = fake_cli(race)
     assert in_script("docker run --rm x").returncode == 1
     assert log.read_text().splitlines() == ["run run --rm x"]
