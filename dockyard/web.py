@@ -20,6 +20,9 @@ class NotAnswering(CourseError):
 # PC), where Python takes many times longer to start, the more so on a busy machine.
 TIMEOUT = 60
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+# No answer yet: refused, reset, or accepted but not answered (gunicorn listens before its worker is
+# ready), or cut off half-way by a server that restarts (Flask's reloader after a sync).
+NOT_YET = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 def local_session() -> requests.Session:
@@ -51,9 +54,7 @@ def wait_for_http(url: str, timeout: float = TIMEOUT, container=None) -> request
     def answer() -> requests.Response | None:
         try:
             return get(url)
-        # Refused, reset, or accepted but not answered yet (gunicorn listens before its worker is ready),
-        # or cut off mid-answer by a server that restarts (ChunkedEncodingError).
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
+        except NOT_YET:
             return None
 
     def not_answering(_) -> NotAnswering:
@@ -73,9 +74,7 @@ def wait_for_text(url: Callable[[], str], text: str, path: str = "/",
     def answer() -> requests.Response | None:
         try:
             return get(url() + path)
-        # a server that restarts (Flask's reloader after a sync) may cut an answer off half-way
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                CourseError):
+        except (*NOT_YET, CourseError):
             return None
 
     return until(answer, timeout=timeout, interval=0.1,
