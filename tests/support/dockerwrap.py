@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from dockyard import locks
+from dockyard import buildkit, locks
 
 BIN = Path(__file__).resolve().parent / "bin"
 
@@ -23,4 +23,6 @@ def script_env(env: dict[str, str], shared: bool = False) -> dict[str, str]:
         raise FileNotFoundError("no docker CLI on PATH for the script to run")
     return {**env, "PATH": f"{BIN}{os.pathsep}{path}", "DOCKYARD_DOCKER": real,
             "DOCKYARD_BUILD_LOCK": str(locks.path(locks.BUILDS)),
-            "DOCKYARD_BUILD_LOCK_SHARED": "1" if shared else ""}
+            "DOCKYARD_BUILD_LOCK_SHARED": "1" if shared else "",
+            # the build race the wrapper runs once more, as dockyard.build names it (a grep pattern too)
+            "DOCKYARD_SNAPSHOT_RACE": buildkit.SNAPSHOT_RACE.pattern}
